@@ -1,0 +1,22 @@
+export { reconnectDelay, type ClientProfile } from './lib/client-profiles';
+export { InvalidKeyPartError, KeyBuilder } from './lib/key-builder';
+export { LuaScript } from './lib/lua-script';
+export {
+  createRedisClient,
+  isReady,
+  type CreateClientOptions,
+  type RedisClient,
+} from './lib/redis-client.factory';
+export { RedisConnections } from './lib/redis-connections';
+export {
+  RedisHealth,
+  type ConnectionStatus,
+  type RedisHealthState,
+  type RedisRole,
+} from './lib/redis-health';
+export { RedisHealthIndicator } from './lib/redis.health-indicator';
+export { RedisModule } from './lib/redis.module';
+export { REDIS_MODULE_OPTIONS } from './lib/redis.module-definition';
+export { resolveRedisOptions, type RedisModuleOptions, type ResolvedRedisOptions } from './lib/redis-options';
+export { REDIS_CACHE_CLIENT, REDIS_CLIENT, InjectRedis } from './lib/redis.tokens';
+export { InvalidRedisUrlError, parseRedisUrl, redactUrl, type RedisEndpoint } from './lib/redis-url';

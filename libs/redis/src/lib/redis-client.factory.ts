@@ -1,0 +1,58 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { profileOptions, reconnectDelay, type ClientProfile, type ProfileTimings } from './client-profiles';
+import { parseRedisUrl } from './redis-url';
+
+/** A connection to standalone/Sentinel Redis or to a Cluster; the commands used by the libs exist on both. */
+export type RedisClient = Redis | Cluster;
+
+export interface CreateClientOptions extends ProfileTimings {
+  url: string;
+  profile: ClientProfile;
+  /** Shown by `CLIENT LIST`; helps an operator tell instances and roles apart. */
+  connectionName: string;
+}
+
+/**
+ * Builds an ioredis client for a URL and a profile. The client is created with `lazyConnect` and
+ * connected by the caller, so a failing first connect never becomes an unhandled rejection.
+ */
+export function createRedisClient(options: CreateClientOptions): RedisClient {
+  const endpoint = parseRedisUrl(options.url);
+  const base: RedisOptions = {
+    ...profileOptions(options.profile, options),
+    connectionName: options.connectionName,
+    username: endpoint.auth.username,
+    password: endpoint.auth.password,
+    tls: endpoint.tls,
+  };
+  switch (endpoint.kind) {
+    case 'standalone':
+      return new Redis({ ...base, host: endpoint.host, port: endpoint.port, db: endpoint.db });
+    case 'sentinel':
+      return new Redis({
+        ...base,
+        sentinels: endpoint.sentinels,
+        name: endpoint.masterName,
+        db: endpoint.db,
+        sentinelPassword: endpoint.sentinelPassword,
+        sentinelRetryStrategy: (attempt: number) => reconnectDelay(attempt, options.maxReconnectDelayMs),
+        enableTLSForSentinelMode: endpoint.tls !== undefined,
+      });
+    case 'cluster': {
+      const { retryStrategy, enableOfflineQueue, lazyConnect, ...redisOptions } = base;
+      return new Cluster(endpoint.nodes, {
+        redisOptions,
+        clusterRetryStrategy: (attempt) => (retryStrategy ? (retryStrategy(attempt) ?? null) : null),
+        enableOfflineQueue,
+        lazyConnect,
+        // One slot refresh per topology change instead of one per MOVED reply.
+        slotsRefreshTimeout: options.connectTimeoutMs,
+      });
+    }
+  }
+}
+
+/** True when the client is connected and accepting commands. */
+export function isReady(client: RedisClient): boolean {
+  return client.status === 'ready';
+}

@@ -1,0 +1,3 @@
+import { jestConfig } from '../../jest.shared';
+
+export default jestConfig('testing', __dirname, { testTimeout: 60000 });

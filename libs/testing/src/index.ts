@@ -1,0 +1,12 @@
+export { freePort } from './lib/free-port';
+export { startTestRedis, type TestRedis, type TestRedisOptions } from './lib/redis-server';
+export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './lib/service-process';
+export {
+  createTestDatabase,
+  describeEachDialect,
+  postgresSkipReason,
+  testDialects,
+  type Dialect,
+  type TestDatabase,
+} from './lib/test-database';
+export { sleep, waitFor } from './lib/wait-for';
