@@ -1,6 +1,11 @@
 export { freePort } from './lib/free-port';
 export { startTestRedis, type TestRedis, type TestRedisOptions } from './lib/redis-server';
-export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './lib/service-process';
+export {
+  startServiceProcess,
+  workspaceRoot,
+  type ServiceProcess,
+  type ServiceProcessOptions,
+} from './lib/service-process';
 export {
   createTestDatabase,
   describeEachDialect,

@@ -1,16 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { waitFor } from './wait-for';
 
 export interface ServiceProcessOptions {
   /** Label for log lines, e.g. `gateway-0`. */
   name: string;
-  /** Path of the built entry (`dist/apps/gateway/main.js`). */
+  /**
+   * Path of the entry: a built file (`dist/apps/gateway/main.js`) runs with plain `node`; a `.ts` file
+   * (a test fixture) runs through ts-node (SWC, no type check) with the workspace path aliases.
+   */
   entry: string;
   /** Environment added to the current one. */
   env: Record<string, string | undefined>;
-  /** Port of the HTTP side, for `/health/ready`. */
-  port: number;
+  /** Port of the HTTP side, for `/health/ready`; not needed with `waitReady: false`. */
+  port?: number;
   /** Wait for `/health/ready` to answer 200. @default true */
   waitReady?: boolean;
   readyTimeoutMs?: number;
@@ -33,8 +38,19 @@ export interface ServiceProcess {
 
 /** Starts a service as a separate Node process and (by default) waits until it reports ready. */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
-  const child: ChildProcess = spawn(process.execPath, [options.entry], {
-    env: { ...process.env, ...options.env },
+  const typescript = options.entry.endsWith('.ts');
+  const args = typescript
+    ? ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', options.entry]
+    : [options.entry];
+  const tsEnv = typescript
+    ? {
+        TS_NODE_PROJECT: join(workspaceRoot(), 'tsconfig.base.json'),
+        TS_NODE_SWC: 'true',
+        TS_NODE_FILES: 'false',
+      }
+    : {};
+  const child: ChildProcess = spawn(process.execPath, args, {
+    env: { ...process.env, ...tsEnv, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
@@ -53,7 +69,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   let hasExited = false;
   void exited.then(() => (hasExited = true));
 
-  const url = `http://127.0.0.1:${options.port}`;
+  const url = options.port ? `http://127.0.0.1:${options.port}` : '';
   const handle: ServiceProcess = {
     name: options.name,
     pid: child.pid ?? -1,
@@ -75,22 +91,40 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
   };
 
   if (options.waitReady !== false) {
+    const abort = new AbortController();
+    const ready = waitFor(
+      `${options.name} ready at ${url}/health/ready`,
+      async () => (await fetch(`${url}/health/ready`).catch(() => undefined))?.status === 200,
+      { timeoutMs: options.readyTimeoutMs ?? 20_000, intervalMs: 100, signal: abort.signal },
+    );
+    const died = exited.then(({ code, signal }) => {
+      throw new Error(`${options.name} exited (code ${code}, signal ${signal}) before it was ready`);
+    });
     try {
-      await waitFor(
-        `${options.name} ready at ${url}/health/ready`,
-        async () => {
-          if (hasExited) throw new Error(`${options.name} exited:\n${logs.slice(-20).join('\n')}`);
-          const res = await fetch(`${url}/health/ready`).catch(() => undefined);
-          return res?.status === 200;
-        },
-        { timeoutMs: options.readyTimeoutMs ?? 20_000, intervalMs: 100 },
-      );
+      await Promise.race([ready, died]);
     } catch (err) {
       await handle.kill();
+      // Let the last lines of output arrive before quoting them.
+      await new Promise((r) => setImmediate(r));
       throw new Error(
         `${(err as Error).message}\n--- last output of ${options.name} ---\n${logs.slice(-30).join('\n')}`,
       );
+    } finally {
+      abort.abort();
+      died.catch(() => undefined);
+      ready.catch(() => undefined);
     }
   }
   return handle;
+}
+
+/** The directory holding `nx.json`, found upwards from this file. */
+export function workspaceRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'nx.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('nx.json not found above ' + __dirname);
+    dir = parent;
+  }
+  return dir;
 }
