@@ -67,7 +67,7 @@ export default [
   },
   {
     // Tests may import the testing lib from any scope and use console for diagnostics.
-    files: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', '**/jest.config.ts'],
+    files: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -81,7 +81,7 @@ export default [
   },
   {
     // Every project's Jest config builds on the shared one at the workspace root.
-    files: ['**/jest.config.ts'],
+    files: ['**/jest.config.ts', '**/jest.*.config.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   { files: ['**/*.mjs', '**/*.js', '**/*.cjs'], rules: { 'no-console': 'off' } },

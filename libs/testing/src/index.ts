@@ -15,3 +15,4 @@ export {
   type TestDatabase,
 } from './lib/test-database';
 export { sleep, waitFor } from './lib/wait-for';
+export { describeServiceFoundation } from './lib/service-foundation.suite';

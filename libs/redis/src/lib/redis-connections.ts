@@ -26,6 +26,7 @@ export class RedisConnections implements OnApplicationShutdown {
     this.options = resolveRedisOptions(options);
     this.keys = new KeyBuilder(this.options.keyPrefix);
     this.health.on('change', (state: string, previous: string) => {
+      if (this.closed) return; // connections going down during shutdown are expected
       const log = state === 'up' ? 'log' : 'warn';
       this.logger[log]({
         msg: 'redis health changed',

@@ -1,0 +1,3 @@
+import { describeServiceFoundation } from '@shop/testing';
+
+describeServiceFoundation('gateway');

@@ -1,0 +1,6 @@
+import type { Migration } from 'kysely';
+import { createOrders } from './0001-create-orders';
+
+export const ordersMigrations: Record<string, Migration> = {
+  '0001-create-orders': createOrders,
+};

@@ -1,0 +1,12 @@
+export { bootstrapService, type BootstrapOptions } from './lib/bootstrap/bootstrap-service';
+export { EnvModule } from './lib/env/env.module';
+export { APP_ENV, InjectEnv, SERVICE_NAME } from './lib/env/env.tokens';
+export { LOG_LEVELS, ServiceEnv } from './lib/env/service-env';
+export { redisOptionsFromEnv } from './lib/env/redis-options-from-env';
+export { IsDatabaseUrl, IsRedisUrl } from './lib/env/url-validators';
+export { EnvValidationError, validateEnv } from './lib/env/validate-env';
+export { READINESS_CHECKS, type ReadinessCheck } from './lib/health/readiness-check';
+export { AllExceptionsFilter, type ErrorBody } from './lib/http/all-exceptions.filter';
+export { REQUEST_ID_HEADER } from './lib/logging/request-id';
+export { PlatformModule } from './lib/platform.module';
+export type { PlatformOptions } from './lib/platform-options';

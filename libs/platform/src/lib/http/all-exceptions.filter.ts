@@ -1,0 +1,69 @@
+import {
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+  /** Set by domain exceptions: a stable code clients can branch on (e.g. `E_ORDER_NOT_FOUND`). */
+  code?: string;
+  requestId?: string;
+}
+
+/**
+ * Every error leaves as JSON with the request's correlation id. 4xx keep their message; a 5xx from an
+ * unexpected error hides its internals from the client and is logged with the stack instead.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request & { id?: string }>();
+    const res = ctx.getResponse<Response>();
+    const body = this.toBody(exception);
+    body.requestId = req.id;
+    if (body.statusCode >= 500) {
+      this.logger.error({ msg: 'request failed', requestId: req.id, path: req.path, err: exception });
+    }
+    if (res.headersSent) return;
+    res.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const fields =
+        typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : {};
+      return {
+        statusCode: status,
+        error: typeof fields['error'] === 'string' ? fields['error'] : httpReason(status),
+        message: (fields['message'] as string | string[] | undefined) ?? exception.message,
+        ...(typeof fields['code'] === 'string' ? { code: fields['code'] } : {}),
+      };
+    }
+    return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
+  }
+}
+
+function httpReason(status: number): string {
+  const name = HttpStatus[status];
+  return name
+    ? name
+        .toLowerCase()
+        .split('_')
+        .map((w) => w[0].toUpperCase() + w.slice(1))
+        .join(' ')
+    : 'Error';
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { APP_ENV, SERVICE_NAME } from '../env/env.tokens';
+import type { ServiceEnv } from '../env/service-env';
+import { requestId } from './request-id';
+
+/**
+ * JSON lines through pino: one line per request with its correlation id (`req.id`), the service and
+ * instance on every line, secrets redacted, probes and scrapes not logged.
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [APP_ENV, SERVICE_NAME],
+      useFactory: (env: ServiceEnv, service: string) => ({
+        pinoHttp: {
+          level: env.LOG_LEVEL,
+          base: { service, instance: env.INSTANCE_ID, pid: process.pid },
+          genReqId: requestId,
+          messageKey: 'msg',
+          redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+          autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+          customProps: () => ({ context: 'http' }),
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}
