@@ -16,13 +16,7 @@ const depConstraints = [
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: [
-      'type:feature',
-      'type:data-access',
-      'type:util',
-      'type:contracts',
-      'type:testing',
-    ],
+    onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:util', 'type:contracts'],
   },
   {
     sourceTag: 'type:feature',

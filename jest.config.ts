@@ -1,7 +1,13 @@
-import { getJestProjectsAsync } from '@nx/jest';
 import type { Config } from 'jest';
 
-/** Runs every project's suites in one Jest process (the `npm test` entry point). */
-export default async (): Promise<Config> => ({
-  projects: await getJestProjectsAsync(),
-});
+/** `npm test` runs every project's unit, integration and e2e suites in one Jest process. */
+const config: Config = {
+  projects: [
+    '<rootDir>/libs/*/jest.config.ts',
+    '<rootDir>/apps/*/jest.config.ts',
+    '<rootDir>/apps/*/jest.e2e.config.ts',
+    '<rootDir>/tools/*/jest.config.ts',
+  ],
+};
+
+export default config;

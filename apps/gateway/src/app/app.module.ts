@@ -19,7 +19,12 @@ import { gatewayMigrations } from './migrations';
     }),
     DatabaseModule.forRootAsync({
       inject: [APP_ENV],
-      useFactory: (env: GatewayEnv) => ({ url: env.DATABASE_URL, migrations: gatewayMigrations }),
+      useFactory: (env: GatewayEnv) => ({
+        url: env.DATABASE_URL,
+        migrations: gatewayMigrations,
+        // Own table per service, so services may share one database.
+        migrationTable: 'gateway_migration',
+      }),
     }),
   ],
 })

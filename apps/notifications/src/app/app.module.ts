@@ -19,7 +19,12 @@ import { notificationsMigrations } from './migrations';
     }),
     DatabaseModule.forRootAsync({
       inject: [APP_ENV],
-      useFactory: (env: NotificationsEnv) => ({ url: env.DATABASE_URL, migrations: notificationsMigrations }),
+      useFactory: (env: NotificationsEnv) => ({
+        url: env.DATABASE_URL,
+        migrations: notificationsMigrations,
+        // Own table per service, so services may share one database.
+        migrationTable: 'notifications_migration',
+      }),
     }),
   ],
 })

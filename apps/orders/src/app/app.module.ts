@@ -19,7 +19,12 @@ import { ordersMigrations } from './migrations';
     }),
     DatabaseModule.forRootAsync({
       inject: [APP_ENV],
-      useFactory: (env: OrdersEnv) => ({ url: env.DATABASE_URL, migrations: ordersMigrations }),
+      useFactory: (env: OrdersEnv) => ({
+        url: env.DATABASE_URL,
+        migrations: ordersMigrations,
+        // Own table per service, so services may share one database.
+        migrationTable: 'orders_migration',
+      }),
     }),
   ],
 })
