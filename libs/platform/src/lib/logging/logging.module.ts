@@ -21,6 +21,10 @@ import { requestId } from './request-id';
           redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
           autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
           customProps: () => ({ context: 'http' }),
+          // The exception filter logs 5xx with the real error; pino-http only grades the request line.
+          customLogLevel: (_req, res, err) =>
+            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+          customErrorMessage: (_req, res) => `request failed with ${res.statusCode}`,
         },
       }),
     }),
