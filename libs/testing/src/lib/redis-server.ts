@@ -4,12 +4,15 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
+import { containerBackend, containerEngineAnswers, type RedisBackend } from './redis-container';
 import { waitFor } from './wait-for';
 
 export interface TestRedis {
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
+  /** What runs it: the installed binary or a container. */
+  readonly backend: 'binary' | 'container';
   /** Starts the server again on the same port (after `stop()` or `kill()`). */
   start(): Promise<void>;
   /** `SHUTDOWN NOSAVE`, waits for the process to exit. */
@@ -31,8 +34,10 @@ export interface TestRedisOptions {
 }
 
 /**
- * A real `redis-server` of the test's own on a free loopback port, so a test can stop, kill and restart
- * it without touching anybody else's Redis.
+ * A real Redis of the test's own on a free loopback port, so a test can stop, kill and restart it
+ * without touching anybody else's Redis. It runs the installed `redis-server` binary; when a container
+ * engine answers (or `TEST_REDIS_BACKEND=container`) it runs in a container through testcontainers
+ * instead, falling back to the binary if the container cannot start (e.g. the image cannot be pulled).
  */
 export async function startTestRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
   if (spawnSync('redis-server', ['--version']).error) {
@@ -72,20 +77,15 @@ export async function startTestRedis(options: TestRedisOptions = {}): Promise<Te
       proc.exitCode !== null || proc.signalCode !== null ? resolve() : proc.once('exit', () => resolve()),
     );
 
-  const handle: TestRedis = {
-    url: `redis://127.0.0.1:${port}`,
-    port,
+  const binary: RedisBackend = {
     async start() {
       if (child && child.exitCode === null && child.signalCode === null) return;
       child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'] });
-      await waitFor(`redis-server on port ${port}`, async () => (await handle.cli('PING')) === 'PONG', {
-        timeoutMs: 10_000,
-      });
     },
     async stop() {
       if (!child || child.exitCode !== null || child.signalCode !== null) return;
       const proc = child;
-      await handle.cli('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+      await rawCommand(port, ['SHUTDOWN', 'NOSAVE']).catch(() => undefined);
       await exited(proc);
     },
     async kill() {
@@ -94,6 +94,39 @@ export async function startTestRedis(options: TestRedisOptions = {}): Promise<Te
       proc.kill('SIGKILL');
       await exited(proc);
     },
+  };
+  let backend = binary;
+  let backendName: TestRedis['backend'] = 'binary';
+  if (await containerEngineAnswers()) {
+    const container = containerBackend(port, dir, args);
+    try {
+      await container.start();
+      backend = container;
+      backendName = 'container';
+    } catch (err) {
+      process.stderr.write(
+        `test Redis: container did not start (${(err as Error).message}); using redis-server\n`,
+      );
+    }
+  }
+  if (backend === binary && spawnSync('redis-server', ['--version']).error) {
+    throw new Error(
+      'redis-server is not installed: install it (apt-get install redis-server) or run a container engine',
+    );
+  }
+
+  const handle: TestRedis = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    backend: backendName,
+    async start() {
+      await backend.start();
+      await waitFor(`redis on port ${port}`, async () => (await handle.cli('PING')) === 'PONG', {
+        timeoutMs: 30_000,
+      });
+    },
+    stop: () => backend.stop(),
+    kill: () => backend.kill(),
     async restart() {
       await handle.stop();
       await handle.start();
