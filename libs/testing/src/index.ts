@@ -16,3 +16,9 @@ export {
 } from './lib/test-database';
 export { sleep, waitFor } from './lib/wait-for';
 export { describeServiceFoundation } from './lib/service-foundation.suite';
+export {
+  startTestRedisCluster,
+  startTestRedisSentinel,
+  type TestRedisCluster,
+  type TestRedisSentinel,
+} from './lib/redis-topologies';
