@@ -104,7 +104,6 @@ describeK8s.each(['k8s/base', 'k8s/overlays/production'])(
           group === 'v1'
             ? `kubernetes-models/v1/${object.kind}`
             : `kubernetes-models/${group}/${object.kind}`;
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const Model = (require(path) as Record<string, new (o: unknown) => { validate(): void }>)[
           object.kind
         ];
