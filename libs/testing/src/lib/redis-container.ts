@@ -30,22 +30,31 @@ export async function containerEngineAnswers(): Promise<boolean> {
 }
 
 /**
- * Redis in a container (image `TEST_REDIS_IMAGE`, default `redis:7-alpine`) published on the given host
- * port, with its data directory bind-mounted so `appendonly` data survives stop/kill + start.
+ * Redis in a container (image `TEST_REDIS_IMAGE`, default `redis:7-alpine`) reachable on the given
+ * loopback port, with its data directory bind-mounted so `appendonly` data survives stop/kill + start.
+ * `TEST_REDIS_NETWORK=host` runs it in the host network (engines started without a bridge); otherwise it
+ * listens on all interfaces inside the container and the port is published on the host.
  */
 export function containerBackend(port: number, dir: string, args: string[]): RedisBackend {
   const image = process.env['TEST_REDIS_IMAGE'] ?? 'redis:7-alpine';
+  const hostNetwork = process.env['TEST_REDIS_NETWORK'] === 'host';
   let container: { stop(options?: { timeout?: number }): Promise<unknown> } | undefined;
-  const command = ['redis-server', ...args.map((a) => (a === dir ? '/data' : a))];
+  const command = [
+    'redis-server',
+    ...args.map((a) => (a === dir ? '/data' : a === '127.0.0.1' && !hostNetwork ? '0.0.0.0' : a)),
+  ];
   return {
     async start() {
       if (container) return;
       const { GenericContainer } = await import('testcontainers');
-      container = await new GenericContainer(image)
-        .withExposedPorts({ container: port, host: port })
+      const definition = new GenericContainer(image)
         .withBindMounts([{ source: dir, target: '/data' }])
-        .withCommand(command)
-        .start();
+        .withCommand(command);
+      container = await (
+        hostNetwork
+          ? definition.withNetworkMode('host')
+          : definition.withExposedPorts({ container: port, host: port })
+      ).start();
     },
     async stop() {
       await container?.stop({ timeout: 10_000 });
