@@ -4,6 +4,7 @@ export { LuaScript } from './lib/lua-script';
 export {
   createRedisClient,
   isReady,
+  whenReady,
   type CreateClientOptions,
   type RedisClient,
 } from './lib/redis-client.factory';

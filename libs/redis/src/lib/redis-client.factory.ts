@@ -56,3 +56,22 @@ export function createRedisClient(options: CreateClientOptions): RedisClient {
 export function isReady(client: RedisClient): boolean {
   return client.status === 'ready';
 }
+
+/**
+ * Resolves true once the client is ready, or false after `timeoutMs` (never rejects). For start-up code
+ * that wants a connected request-path client without turning a Redis outage into a crash.
+ */
+export function whenReady(client: RedisClient, timeoutMs: number): Promise<boolean> {
+  if (client.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    client.once('ready', onReady);
+  });
+}

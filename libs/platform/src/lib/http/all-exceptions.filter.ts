@@ -7,6 +7,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { throwError, type Observable } from 'rxjs';
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
@@ -26,8 +27,9 @@ export interface ErrorBody {
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') throw exception;
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    // Message handlers: hand the original error to the transport, which serializes it for the caller.
+    if (host.getType() !== 'http') return throwError(() => exception);
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request & { id?: string }>();
     const res = ctx.getResponse<Response>();

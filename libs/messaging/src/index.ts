@@ -1,0 +1,23 @@
+export { RedisStreamsClient } from './lib/client/streams-client';
+export {
+  decodeEnvelope,
+  encode,
+  newMessageId,
+  UndecodableMessageError,
+  type Envelope,
+  type ReplyEnvelope,
+} from './lib/envelope';
+export { MessagingError, type MessagingErrorCode } from './lib/errors';
+export { FanOutReader, type FanOutOptions } from './lib/fan-out/fan-out-reader';
+export { messagingMetrics } from './lib/messaging-metrics';
+export {
+  messagingDefaults,
+  type MessagingCommonOptions,
+  type StreamsClientOptions,
+  type StreamsServerOptions,
+} from './lib/messaging-options';
+export { RpcErrorPassthroughFilter } from './lib/server/rpc-error-passthrough.filter';
+export { serializeHandlerError } from './lib/server/serialize-error';
+export { RedisStreamsContext } from './lib/server/streams-context';
+export { RedisStreamsServer } from './lib/server/streams-server';
+export { producerOf, streamNames } from './lib/streams/stream-names';

@@ -1,0 +1,179 @@
+import { Logger } from '@nestjs/common';
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { whenReady, type RedisClient } from '@shop/redis';
+import { encode, newMessageId, type Envelope, type ReplyEnvelope } from '../envelope';
+import { MessagingError, type MessagingErrorCode } from '../errors';
+import { messagingMetrics, type MessagingMetrics } from '../messaging-metrics';
+import { messagingDefaults, type StreamsClientOptions } from '../messaging-options';
+import { xaddCapped } from '../streams/stream-entries';
+import { streamNames } from '../streams/stream-names';
+import { ReplyReader } from './reply-reader';
+
+interface PendingCall {
+  callback: (packet: WritePacket) => void;
+  timer: NodeJS.Timeout;
+  started: number;
+}
+
+/**
+ * The client side of the Redis Streams transport: `send()` writes a command to the target service's
+ * command stream and waits for the reply on this instance's own reply stream (never on a shared
+ * channel, so no other caller sees it); `emit()` appends an event to this service's event stream.
+ * Errors are `MessagingError`s with a code: `E_TIMEOUT`, `E_NO_HANDLER`, `E_REMOTE`, `E_UNAVAILABLE`.
+ */
+export class RedisStreamsClient extends ClientProxy {
+  private readonly pending = new Map<string, PendingCall>();
+  private readonly o: Required<Omit<StreamsClientOptions, 'registry'>>;
+  private readonly metrics: MessagingMetrics;
+  private readonly replyStream: string;
+  private readonly log = new Logger('RedisStreamsClient');
+  private readerConnection?: RedisClient;
+  private replies?: ReplyReader;
+  private connecting?: Promise<void>;
+
+  constructor(options: StreamsClientOptions) {
+    super();
+    this.o = { ...messagingDefaults, ...options };
+    this.metrics = messagingMetrics(options.registry);
+    this.replyStream = streamNames.replies(options.connections.keys, options.service, options.instanceId);
+  }
+
+  connect(): Promise<void> {
+    this.connecting ??= Promise.resolve().then(async () => {
+      this.readerConnection = this.o.connections.dedicated('data', 'background', 'reply-reader');
+      this.replies = new ReplyReader(
+        this.readerConnection,
+        this.replyStream,
+        (r) => this.onReply(r),
+        this.log,
+      );
+      this.replies.start();
+      // Give a freshly created request client a moment to connect; if Redis is down, send() fails fast instead.
+      await whenReady(
+        this.o.connections.shared('data', 'request'),
+        this.o.connections.options.connectTimeoutMs,
+      );
+    });
+    return this.connecting;
+  }
+
+  async close(): Promise<void> {
+    await this.replies?.stop();
+    if (this.readerConnection) await this.o.connections.release(this.readerConnection);
+    for (const [id, call] of this.pending)
+      this.finish(id, call, { err: new MessagingError('E_CLOSED', 'client closed before the reply') });
+    this.connecting = undefined;
+  }
+
+  unwrap<T>(): T {
+    return this.o.connections.shared('data', 'request') as T;
+  }
+
+  /** Calls still waiting for a reply. */
+  get pendingCalls(): number {
+    return this.pending.size;
+  }
+
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    const id = newMessageId();
+    const pattern = this.normalizePattern(packet.pattern);
+    const started = Date.now();
+    const envelope: Envelope = {
+      id,
+      pattern,
+      data: packet.data,
+      sender: `${this.o.service}:${this.o.instanceId}`,
+      ts: started,
+      replyTo: this.replyStream,
+      deadline: started + this.o.timeoutMs,
+    };
+    const timer = setTimeout(() => {
+      const call = this.pending.get(id);
+      if (call)
+        this.fail(
+          id,
+          call,
+          'E_TIMEOUT',
+          `no reply to "${pattern}" from ${this.o.target} within ${this.o.timeoutMs} ms`,
+        );
+    }, this.o.timeoutMs);
+    this.pending.set(id, { callback, timer, started });
+    // The request-path client fails at once while Redis is down, so a caller never hangs on it.
+    xaddCapped(
+      this.o.connections.shared('data', 'request'),
+      streamNames.commands(this.o.connections.keys, this.o.target),
+      this.o.maxStreamLength,
+      encode(envelope),
+    ).then(
+      () => this.metrics.sent.inc({ kind: 'command', outcome: 'ok' }),
+      (err: Error) => {
+        this.metrics.sent.inc({ kind: 'command', outcome: 'error' });
+        const call = this.pending.get(id);
+        if (call)
+          this.fail(
+            id,
+            call,
+            'E_UNAVAILABLE',
+            `could not send "${pattern}" to ${this.o.target}: ${err.message}`,
+          );
+      },
+    );
+    return () => {
+      const call = this.pending.get(id);
+      if (call) {
+        clearTimeout(call.timer);
+        this.pending.delete(id);
+      }
+    };
+  }
+
+  protected async dispatchEvent<T = string>(packet: ReadPacket): Promise<T> {
+    const envelope: Envelope = {
+      id: newMessageId(),
+      pattern: this.normalizePattern(packet.pattern),
+      data: packet.data,
+      sender: `${this.o.service}:${this.o.instanceId}`,
+      ts: Date.now(),
+    };
+    try {
+      const entryId = await xaddCapped(
+        this.o.connections.shared('data', 'request'),
+        streamNames.events(this.o.connections.keys, this.o.service),
+        this.o.maxStreamLength,
+        encode(envelope),
+      );
+      this.metrics.sent.inc({ kind: 'event', outcome: 'ok' });
+      return entryId as T;
+    } catch (err) {
+      this.metrics.sent.inc({ kind: 'event', outcome: 'error' });
+      throw new MessagingError(
+        'E_UNAVAILABLE',
+        `could not emit "${envelope.pattern}": ${(err as Error).message}`,
+      );
+    }
+  }
+
+  private onReply(reply: ReplyEnvelope): void {
+    const call = this.pending.get(reply.id);
+    if (!call) return;
+    if (reply.error) {
+      const e = reply.error;
+      this.finish(reply.id, call, {
+        err: new MessagingError(e.code as MessagingErrorCode, e.message, e.remoteCode, e.status),
+      });
+    } else {
+      this.finish(reply.id, call, { response: reply.response, isDisposed: true });
+    }
+  }
+
+  private fail(id: string, call: PendingCall, code: MessagingErrorCode, message: string): void {
+    this.finish(id, call, { err: new MessagingError(code, message) });
+  }
+
+  private finish(id: string, call: PendingCall, packet: WritePacket): void {
+    clearTimeout(call.timer);
+    this.pending.delete(id);
+    this.metrics.replyLatency.observe((Date.now() - call.started) / 1000);
+    call.callback(packet);
+  }
+}

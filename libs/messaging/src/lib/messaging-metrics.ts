@@ -1,0 +1,82 @@
+import { Counter, Gauge, Histogram, register as globalRegistry, type Registry } from 'prom-client';
+
+/** Get-or-create, so several transports in one process (tests, hybrid apps) share the series. */
+function metric<T>(registry: Registry, name: string, create: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+/** The transport's Prometheus series, labelled by stream. */
+export function messagingMetrics(registry: Registry = globalRegistry) {
+  const registers = [registry];
+  return {
+    handled: metric(
+      registry,
+      'messaging_handled_total',
+      () =>
+        new Counter({
+          name: 'messaging_handled_total',
+          help: 'Stream entries handled, by outcome (ack, retry, dead_letter, expired)',
+          labelNames: ['stream', 'outcome'],
+          registers,
+        }),
+    ),
+    duration: metric(
+      registry,
+      'messaging_handler_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'messaging_handler_duration_seconds',
+          help: 'Handler run time',
+          labelNames: ['stream'],
+          registers,
+          buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10],
+        }),
+    ),
+    reclaimed: metric(
+      registry,
+      'messaging_reclaimed_total',
+      () =>
+        new Counter({
+          name: 'messaging_reclaimed_total',
+          help: 'Pending entries claimed from idle or failed deliveries',
+          labelNames: ['stream'],
+          registers,
+        }),
+    ),
+    inFlight: metric(
+      registry,
+      'messaging_in_flight',
+      () =>
+        new Gauge({
+          name: 'messaging_in_flight',
+          help: 'Handlers running now',
+          labelNames: ['stream'],
+          registers,
+        }),
+    ),
+    sent: metric(
+      registry,
+      'messaging_sent_total',
+      () =>
+        new Counter({
+          name: 'messaging_sent_total',
+          help: 'Commands and events written, by kind and outcome',
+          labelNames: ['kind', 'outcome'],
+          registers,
+        }),
+    ),
+    replyLatency: metric(
+      registry,
+      'messaging_reply_seconds',
+      () =>
+        new Histogram({
+          name: 'messaging_reply_seconds',
+          help: 'Command round trip seen by the caller',
+          registers,
+          buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2],
+        }),
+    ),
+  };
+}
+
+export type MessagingMetrics = ReturnType<typeof messagingMetrics>;

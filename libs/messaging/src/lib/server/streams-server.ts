@@ -1,0 +1,180 @@
+import { Logger } from '@nestjs/common';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import type { RedisClient } from '@shop/redis';
+import { lastValueFrom } from 'rxjs';
+import { encode, type ReplyEnvelope } from '../envelope';
+import { messagingMetrics, type MessagingMetrics } from '../messaging-metrics';
+import { messagingDefaults, type StreamsServerOptions } from '../messaging-options';
+import { GroupConsumer, type DeliveredMessage } from '../streams/group-consumer';
+import { xaddCapped } from '../streams/stream-entries';
+import { producerOf, streamNames } from '../streams/stream-names';
+import { serializeHandlerError } from './serialize-error';
+import { RedisStreamsContext } from './streams-context';
+
+/** How long a reply stream lives after its last reply (its caller may be gone). */
+const REPLY_STREAM_TTL_MS = 60_000;
+
+/**
+ * The server side of the Redis Streams transport (`app.connectMicroservice({ strategy })`).
+ * `@MessagePattern` handlers consume the service's command stream in a group named after the service, so
+ * exactly one instance runs each command and its reply goes to the caller's own reply stream.
+ * `@EventPattern('<producer>.<event>')` handlers consume the producer's event stream in this service's
+ * group: each service sees each event once, on one of its instances, acked after the handler succeeded.
+ */
+export class RedisStreamsServer extends Server implements CustomTransportStrategy {
+  private readonly consumers: GroupConsumer[] = [];
+  private readonly readers: RedisClient[] = [];
+  private readonly metrics: MessagingMetrics;
+  private readonly o: Required<Omit<StreamsServerOptions, 'eventSources' | 'registry'>> &
+    Pick<StreamsServerOptions, 'eventSources'>;
+  private writer?: RedisClient;
+  private readonly log = new Logger('RedisStreamsServer');
+
+  constructor(options: StreamsServerOptions) {
+    super();
+    this.o = { ...messagingDefaults, ...options };
+    this.metrics = messagingMetrics(options.registry);
+  }
+
+  listen(callback: (err?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (err: unknown) => callback(err),
+    );
+  }
+
+  /** Stops reading everywhere, lets running handlers finish within `drainTimeoutMs`, closes the readers. */
+  async close(): Promise<void> {
+    const results = await Promise.all(this.consumers.map((c) => c.stop(this.o.drainTimeoutMs)));
+    const abandoned = results.reduce((n, r) => n + r.abandoned, 0);
+    this.log.log({
+      msg: 'transport drained',
+      finished: results.reduce((n, r) => n + r.finished, 0),
+      abandoned,
+    });
+    await Promise.all(this.readers.map((r) => this.o.connections.release(r)));
+    this.consumers.length = 0;
+    this.readers.length = 0;
+  }
+
+  on(): never {
+    throw new Error(
+      'RedisStreamsServer does not emit transport events; read RedisConnections.health instead',
+    );
+  }
+
+  unwrap<T>(): T {
+    return this.writer as T;
+  }
+
+  /** Handlers currently running across all streams (for drain tests and health). */
+  get inFlight(): number {
+    return this.consumers.reduce((n, c) => n + c.inFlightCount, 0);
+  }
+
+  private async start(): Promise<void> {
+    const { connections, service } = this.o;
+    this.writer = connections.shared('data', 'background');
+    const handlers = [...this.messageHandlers.entries()];
+    const hasCommands = handlers.some(([, h]) => !h.isEventHandler);
+    const sources = this.o.eventSources ?? [
+      ...new Set(handlers.filter(([, h]) => h.isEventHandler).map(([p]) => producerOf(p))),
+    ];
+
+    if (hasCommands) {
+      this.consumers.push(
+        this.consumer(streamNames.commands(connections.keys, service), 'cmd', (m) => this.handleCommand(m)),
+      );
+    }
+    for (const producer of sources) {
+      this.consumers.push(
+        this.consumer(streamNames.events(connections.keys, producer), 'evt', (m) =>
+          this.handleStreamEvent(m),
+        ),
+      );
+    }
+    await Promise.all(this.consumers.map((c) => c.start()));
+    this.log.log({ msg: 'transport listening', service, commands: hasCommands, eventSources: sources });
+  }
+
+  private consumer(
+    stream: string,
+    kind: 'cmd' | 'evt',
+    handle: (m: DeliveredMessage) => Promise<void>,
+  ): GroupConsumer {
+    const reader = this.o.connections.dedicated('data', 'background', `reader-${kind}`);
+    this.readers.push(reader);
+    return new GroupConsumer({
+      reader,
+      writer: this.writer as RedisClient,
+      stream,
+      group: this.o.service,
+      consumer: this.o.instanceId,
+      deadLetterStream: streamNames.deadLetter(this.o.connections.keys, this.o.service, kind),
+      concurrency: this.o.concurrency,
+      blockMs: this.o.blockMs,
+      claimIdleMs: this.o.claimIdleMs,
+      reclaimIntervalMs: this.o.reclaimIntervalMs,
+      // A command's error is its reply, so commands are never retried by the transport.
+      maxDeliveries: kind === 'cmd' ? Math.max(this.o.maxDeliveries, 3) : this.o.maxDeliveries,
+      retryDelayMs: this.o.retryDelayMs,
+      maxStreamLength: this.o.maxStreamLength,
+      handle,
+      logger: this.log,
+      metrics: this.metrics,
+    });
+  }
+
+  private async handleCommand(message: DeliveredMessage): Promise<void> {
+    const { envelope } = message;
+    if (envelope.deadline !== undefined && Date.now() > envelope.deadline) {
+      this.metrics.handled.inc({ stream: 'commands', outcome: 'expired' });
+      return; // the caller has given up; running it now would surprise everybody
+    }
+    const handler = this.getHandlerByPattern(envelope.pattern);
+    let reply: ReplyEnvelope;
+    if (!handler || handler.isEventHandler) {
+      reply = {
+        id: envelope.id,
+        error: {
+          code: 'E_NO_HANDLER',
+          message: `service "${this.o.service}" has no handler for "${envelope.pattern}"`,
+        },
+      };
+    } else {
+      try {
+        reply = { id: envelope.id, response: (await this.run(handler, message)) ?? null };
+      } catch (err) {
+        const { reply: error, internal } = serializeHandlerError(err);
+        if (internal) this.log.error({ msg: 'command handler failed', pattern: envelope.pattern, err });
+        reply = { id: envelope.id, error };
+      }
+    }
+    if (envelope.replyTo) {
+      const writer = this.writer as RedisClient;
+      await Promise.all([
+        xaddCapped(writer, envelope.replyTo, 10_000, encode(reply)),
+        writer.pexpire(envelope.replyTo, REPLY_STREAM_TTL_MS),
+      ]);
+    }
+  }
+
+  private async handleStreamEvent(message: DeliveredMessage): Promise<void> {
+    const { envelope } = message;
+    const handler = this.getHandlerByPattern(envelope.pattern);
+    // A producer's stream carries all its events; this service handles the patterns it subscribed to.
+    if (!handler || !handler.isEventHandler) return;
+    await this.run(handler, message);
+  }
+
+  private async run(handler: MessageHandler, message: DeliveredMessage): Promise<unknown> {
+    const context = new RedisStreamsContext([
+      message.stream,
+      message.entryId,
+      message.deliveries,
+      message.envelope.id,
+    ]);
+    const result = await handler(message.envelope.data, context);
+    return lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+  }
+}

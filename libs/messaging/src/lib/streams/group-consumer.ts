@@ -1,0 +1,272 @@
+import type { LoggerService } from '@nestjs/common';
+import type { RedisClient } from '@shop/redis';
+import { decodeEnvelope, UndecodableMessageError, type Envelope } from '../envelope';
+import type { MessagingMetrics } from '../messaging-metrics';
+import { ensureGroup, entriesOf, xaddCapped, xclaim, type StreamEntry } from './stream-entries';
+
+/** What a handler gets for one entry. Throwing leaves the entry pending for a retry. */
+export interface DeliveredMessage {
+  stream: string;
+  entryId: string;
+  envelope: Envelope;
+  /** 1 on the first delivery. */
+  deliveries: number;
+}
+
+export interface GroupConsumerOptions {
+  /** A dedicated connection for the blocking reads. */
+  reader: RedisClient;
+  /** A connection for acks, claims and dead letters (not blocked by reads). */
+  writer: RedisClient;
+  stream: string;
+  group: string;
+  consumer: string;
+  deadLetterStream: string;
+  concurrency: number;
+  blockMs: number;
+  claimIdleMs: number;
+  reclaimIntervalMs: number;
+  maxDeliveries: number;
+  retryDelayMs: number;
+  maxStreamLength: number;
+  handle: (message: DeliveredMessage) => Promise<void>;
+  logger: LoggerService;
+  metrics: MessagingMetrics;
+}
+
+/**
+ * One consumer of one stream in one group, the reliable part of the transport:
+ * - at start it reads its own pending entries (left by a crash of this same consumer name) first;
+ * - it reads `COUNT` = free concurrency slots, so a slow handler is never flooded;
+ * - an entry is acked only after its handler resolved; a throw leaves it pending;
+ * - a periodic pass over `XPENDING` retries own failed entries with exponential backoff, takes over
+ *   entries of consumers idle longer than `claimIdleMs` (dead instances), and moves an entry that has
+ *   been delivered `maxDeliveries` times to the dead-letter stream with the last error;
+ * - a running handler keeps its claim fresh, so a slow handler is not taken over and run twice;
+ * - connection errors (and a lost group after a Redis restart) are retried; reading resumes by itself.
+ */
+export class GroupConsumer {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly lastErrors = new Map<string, string>();
+  private running = false;
+  private loop?: Promise<void>;
+  private reclaimTimer?: NodeJS.Timeout;
+  private reclaiming = false;
+
+  constructor(private readonly o: GroupConsumerOptions) {}
+
+  async start(): Promise<void> {
+    await ensureGroup(this.o.writer, this.o.stream, this.o.group);
+    this.running = true;
+    this.loop = this.readLoop();
+    this.reclaimTimer = setInterval(() => void this.reclaim(), this.o.reclaimIntervalMs);
+  }
+
+  /** Stops reading, waits up to `drainMs` for running handlers (their entries are acked), leaves the rest pending. */
+  async stop(drainMs: number): Promise<{ finished: number; abandoned: number }> {
+    this.running = false;
+    clearInterval(this.reclaimTimer);
+    await this.loop;
+    const running = [...this.inFlight.values()];
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      Promise.allSettled(running).then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), drainMs))),
+    ]);
+    clearTimeout(timer);
+    const abandoned = timedOut ? this.inFlight.size : 0;
+    return { finished: running.length - abandoned, abandoned };
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  private async readLoop(): Promise<void> {
+    let pendingCursor: string | null = '0'; // own pending entries first, then new ones ('>')
+    let failures = 0;
+    while (this.running) {
+      const free = this.o.concurrency - this.inFlight.size;
+      if (free <= 0) {
+        await Promise.race(this.inFlight.values());
+        continue;
+      }
+      try {
+        const id = pendingCursor ?? '>';
+        const args = pendingCursor ? ['COUNT', free] : ['COUNT', free, 'BLOCK', this.o.blockMs];
+        const reply = await this.o.reader.xreadgroup(
+          'GROUP',
+          this.o.group,
+          this.o.consumer,
+          ...(args as ['COUNT', number]),
+          'STREAMS',
+          this.o.stream,
+          id,
+        );
+        failures = 0;
+        const entries = entriesOf(reply);
+        if (pendingCursor) pendingCursor = entries.length > 0 ? entries[entries.length - 1][0] : null;
+        for (const entry of entries) this.dispatch(entry, pendingCursor ? 2 : 1);
+      } catch (err) {
+        if (!this.running) break;
+        failures++;
+        const message = (err as Error).message;
+        if (message.includes('NOGROUP')) {
+          // Redis lost the group (restart without persistence): recreate it and read own pending again.
+          await ensureGroup(this.o.writer, this.o.stream, this.o.group).catch(() => undefined);
+          pendingCursor = '0';
+        }
+        this.o.logger.warn?.(
+          { msg: 'stream read failed, retrying', stream: this.o.stream, error: message },
+          'Messaging',
+        );
+        await sleep(Math.min(2000, 50 * 2 ** Math.min(failures, 6)));
+      }
+    }
+  }
+
+  private dispatch([entryId, fields]: StreamEntry, deliveries: number): void {
+    if (this.inFlight.has(entryId)) return;
+    const run = this.process(entryId, fields, deliveries).finally(() => {
+      this.inFlight.delete(entryId);
+      this.o.metrics.inFlight.set({ stream: this.o.stream }, this.inFlight.size);
+    });
+    this.inFlight.set(entryId, run);
+    this.o.metrics.inFlight.set({ stream: this.o.stream }, this.inFlight.size);
+  }
+
+  private async process(entryId: string, fields: string[] | null, deliveries: number): Promise<void> {
+    if (fields === null) {
+      // Trimmed away while pending: nothing left to run.
+      await this.ack(entryId, 'trimmed');
+      return;
+    }
+    let envelope: Envelope;
+    try {
+      envelope = decodeEnvelope(fields);
+    } catch (err) {
+      await this.deadLetter(entryId, fields, (err as UndecodableMessageError).message, deliveries);
+      return;
+    }
+    const stopTimer = this.o.metrics.duration.startTimer({ stream: this.o.stream });
+    // Keep the claim fresh while the handler runs, so no other instance takes it over.
+    const keepAlive = setInterval(
+      () => {
+        xclaim(this.o.writer, this.o.stream, this.o.group, this.o.consumer, 0, entryId, true).catch(
+          () => undefined,
+        );
+      },
+      Math.max(100, Math.floor(this.o.claimIdleMs / 3)),
+    );
+    try {
+      await this.o.handle({ stream: this.o.stream, entryId, envelope, deliveries });
+      this.lastErrors.delete(entryId);
+      await this.ack(entryId, 'ack');
+    } catch (err) {
+      this.lastErrors.set(entryId, err instanceof Error ? err.message : String(err));
+      this.o.metrics.handled.inc({ stream: this.o.stream, outcome: 'retry' });
+      this.o.logger.warn?.(
+        {
+          msg: 'handler failed; entry stays pending for retry',
+          stream: this.o.stream,
+          entryId,
+          pattern: envelope.pattern,
+          deliveries,
+          error: this.lastErrors.get(entryId),
+        },
+        'Messaging',
+      );
+    } finally {
+      clearInterval(keepAlive);
+      stopTimer();
+    }
+  }
+
+  private async ack(entryId: string, outcome: string): Promise<void> {
+    await this.o.writer.xack(this.o.stream, this.o.group, entryId);
+    this.o.metrics.handled.inc({ stream: this.o.stream, outcome });
+  }
+
+  private async deadLetter(
+    entryId: string,
+    fields: string[] | null,
+    reason: string,
+    deliveries: number,
+  ): Promise<void> {
+    const original = fields ? JSON.stringify(fields) : 'null';
+    await xaddCapped(this.o.writer, this.o.deadLetterStream, this.o.maxStreamLength, [
+      'stream',
+      this.o.stream,
+      'group',
+      this.o.group,
+      'entry',
+      entryId,
+      'deliveries',
+      String(deliveries),
+      'error',
+      reason,
+      'original',
+      original,
+    ]);
+    this.lastErrors.delete(entryId);
+    await this.ack(entryId, 'dead_letter');
+    this.o.logger.error?.(
+      { msg: 'entry moved to the dead-letter stream', stream: this.o.stream, entryId, reason, deliveries },
+      'Messaging',
+    );
+  }
+
+  /** Retry own failures after a backoff, take over dead consumers' entries, dead-letter the hopeless. */
+  private async reclaim(): Promise<void> {
+    if (this.reclaiming || !this.running) return;
+    this.reclaiming = true;
+    try {
+      const minIdle = Math.min(this.o.retryDelayMs, this.o.claimIdleMs);
+      const pending = (await this.o.writer.xpending(
+        this.o.stream,
+        this.o.group,
+        'IDLE',
+        minIdle,
+        '-',
+        '+',
+        100,
+      )) as Array<[string, string, number, number]>;
+      for (const [entryId, owner, idleMs, deliveries] of pending) {
+        if (!this.running || this.inFlight.has(entryId) || this.inFlight.size >= this.o.concurrency) continue;
+        const own = owner === this.o.consumer;
+        const backoff = Math.min(this.o.claimIdleMs, this.o.retryDelayMs * 2 ** Math.max(0, deliveries - 1));
+        const requiredIdle = own ? backoff : Math.max(backoff, this.o.claimIdleMs);
+        if (idleMs < requiredIdle) continue;
+        // XCLAIM with the same min-idle is atomic: of several instances only one gets the entry.
+        const claimed = await xclaim(
+          this.o.writer,
+          this.o.stream,
+          this.o.group,
+          this.o.consumer,
+          requiredIdle,
+          entryId,
+        );
+        if (claimed.length === 0) continue;
+        const [[, fields]] = claimed;
+        this.o.metrics.reclaimed.inc({ stream: this.o.stream });
+        if (deliveries >= this.o.maxDeliveries) {
+          const reason =
+            this.lastErrors.get(entryId) ??
+            `delivered ${deliveries} times without an ack (consumer ${owner})`;
+          await this.deadLetter(entryId, fields, reason, deliveries);
+          continue;
+        }
+        this.dispatch([entryId, fields], deliveries + 1);
+      }
+    } catch (err) {
+      this.o.logger.warn?.(
+        { msg: 'reclaim pass failed', stream: this.o.stream, error: (err as Error).message },
+        'Messaging',
+      );
+    } finally {
+      this.reclaiming = false;
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
