@@ -21,3 +21,7 @@ export { serializeHandlerError } from './lib/server/serialize-error';
 export { RedisStreamsContext } from './lib/server/streams-context';
 export { RedisStreamsServer } from './lib/server/streams-server';
 export { producerOf, streamNames } from './lib/streams/stream-names';
+export { IdempotentLuaScript } from './lib/idempotency/idempotent-lua-script';
+export { processedMessagesMigration, runOnce } from './lib/idempotency/run-once';
+export { insertOutboxEvent, outboxMigration, type OutboxDb, type OutboxRow } from './lib/outbox/outbox';
+export { OutboxRelay, type OutboxRelayOptions } from './lib/outbox/outbox-relay';

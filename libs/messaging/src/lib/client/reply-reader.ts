@@ -58,10 +58,11 @@ export class ReplyReader {
       } catch (err) {
         if (!this.running) break;
         failures++;
-        this.logger.warn?.(
-          { msg: 'reply stream read failed, retrying', stream: this.stream, error: (err as Error).message },
-          'Messaging',
-        );
+        this.logger.warn?.({
+          msg: 'reply stream read failed, retrying',
+          stream: this.stream,
+          error: (err as Error).message,
+        });
         await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(failures, 6))));
       }
     }

@@ -116,10 +116,7 @@ export class GroupConsumer {
           await ensureGroup(this.o.writer, this.o.stream, this.o.group).catch(() => undefined);
           pendingCursor = '0';
         }
-        this.o.logger.warn?.(
-          { msg: 'stream read failed, retrying', stream: this.o.stream, error: message },
-          'Messaging',
-        );
+        this.o.logger.warn?.({ msg: 'stream read failed, retrying', stream: this.o.stream, error: message });
         await sleep(Math.min(2000, 50 * 2 ** Math.min(failures, 6)));
       }
     }
@@ -165,17 +162,14 @@ export class GroupConsumer {
     } catch (err) {
       this.lastErrors.set(entryId, err instanceof Error ? err.message : String(err));
       this.o.metrics.handled.inc({ stream: this.o.stream, outcome: 'retry' });
-      this.o.logger.warn?.(
-        {
-          msg: 'handler failed; entry stays pending for retry',
-          stream: this.o.stream,
-          entryId,
-          pattern: envelope.pattern,
-          deliveries,
-          error: this.lastErrors.get(entryId),
-        },
-        'Messaging',
-      );
+      this.o.logger.warn?.({
+        msg: 'handler failed; entry stays pending for retry',
+        stream: this.o.stream,
+        entryId,
+        pattern: envelope.pattern,
+        deliveries,
+        error: this.lastErrors.get(entryId),
+      });
     } finally {
       clearInterval(keepAlive);
       stopTimer();
@@ -210,10 +204,13 @@ export class GroupConsumer {
     ]);
     this.lastErrors.delete(entryId);
     await this.ack(entryId, 'dead_letter');
-    this.o.logger.error?.(
-      { msg: 'entry moved to the dead-letter stream', stream: this.o.stream, entryId, reason, deliveries },
-      'Messaging',
-    );
+    this.o.logger.error?.({
+      msg: 'entry moved to the dead-letter stream',
+      stream: this.o.stream,
+      entryId,
+      reason,
+      deliveries,
+    });
   }
 
   /** Retry own failures after a backoff, take over dead consumers' entries, dead-letter the hopeless. */
@@ -259,10 +256,11 @@ export class GroupConsumer {
         this.dispatch([entryId, fields], deliveries + 1);
       }
     } catch (err) {
-      this.o.logger.warn?.(
-        { msg: 'reclaim pass failed', stream: this.o.stream, error: (err as Error).message },
-        'Messaging',
-      );
+      this.o.logger.warn?.({
+        msg: 'reclaim pass failed',
+        stream: this.o.stream,
+        error: (err as Error).message,
+      });
     } finally {
       this.reclaiming = false;
     }

@@ -1,0 +1,71 @@
+import type { Kysely, Migration, Transaction } from 'kysely';
+import { newMessageId } from '../envelope';
+
+/** One row of the outbox: an event written in the same transaction as the change it describes. */
+export interface OutboxRow {
+  id: string;
+  pattern: string;
+  payload: string;
+  created_at: string;
+  published_at: string | null;
+  claimed_by: string | null;
+  claimed_until: number | null;
+}
+
+export type OutboxDb = Record<string, OutboxRow>;
+
+/** Creates the outbox table; add it to the service's migrations. */
+export function outboxMigration(table = 'outbox'): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable(table)
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('pattern', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('published_at', 'text')
+        .addColumn('claimed_by', 'text')
+        .addColumn('claimed_until', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex(`${table}_unpublished`)
+        .on(table)
+        .columns(['published_at', 'created_at'])
+        .execute();
+    },
+  };
+}
+
+/**
+ * Records an event inside the caller's transaction: it becomes visible to the relay only if the change
+ * commits, and it survives a crash right after the commit. The returned id is the message id consumers
+ * deduplicate on.
+ *
+ * @example
+ * await db.transaction().execute(async (trx) => {
+ *   await trx.insertInto('orders').values(order).execute();
+ *   await insertOutboxEvent(trx, 'orders.created', { orderId: order.id });
+ * });
+ */
+export async function insertOutboxEvent<DB>(
+  trx: Transaction<DB> | Kysely<DB>,
+  pattern: string,
+  data: unknown,
+  table = 'outbox',
+): Promise<string> {
+  const id = newMessageId();
+  await (trx as unknown as Kysely<OutboxDb>)
+    .insertInto(table)
+    .values({
+      id,
+      pattern,
+      payload: JSON.stringify(data),
+      created_at: new Date().toISOString(),
+      published_at: null,
+      claimed_by: null,
+      claimed_until: null,
+    })
+    .execute();
+  return id;
+}
