@@ -156,6 +156,14 @@ describe('events over Redis Streams with service processes', () => {
     expect(await effects()).toBe(40);
   });
 
+  it('a handler running longer than the claim idle time keeps its claim: never run twice', async () => {
+    services = await startFixtures(redis.url, 2, { EVENT_DELAY_MS: '2500', CLAIM_IDLE_MS: '600' });
+    await emitTicks(producer, 0, 4);
+    await waitFor('all 4 finished', async () => (await count('fx:finished')) === 4, { timeoutMs: 30_000 });
+    const starts = await producer.connections.shared().hgetall('fx:starts');
+    expect(starts).toEqual({ '0': '1', '1': '1', '2': '1', '3': '1' });
+  });
+
   it('delivers events produced before the consumer group first started', async () => {
     await emitTicks(producer, 0, 25);
     const id = newMessageId();

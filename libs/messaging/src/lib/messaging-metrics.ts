@@ -5,10 +5,17 @@ function metric<T>(registry: Registry, name: string, create: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? create();
 }
 
+/** Sources of the in-flight gauge per stream, read when Prometheus scrapes. */
+const inFlightSources = new Map<string, () => number>();
+
 /** The transport's Prometheus series, labelled by stream. */
 export function messagingMetrics(registry: Registry = globalRegistry) {
   const registers = [registry];
   return {
+    trackInFlight(stream: string, source: (() => number) | undefined): void {
+      if (source) inFlightSources.set(stream, source);
+      else inFlightSources.delete(stream);
+    },
     handled: metric(
       registry,
       'messaging_handled_total',

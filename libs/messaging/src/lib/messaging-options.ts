@@ -17,7 +17,7 @@ export interface MessagingCommonOptions {
 
 /** Server (consumer) options. */
 export interface StreamsServerOptions extends MessagingCommonOptions {
-  /** Handlers running at once per stream; the read `COUNT` is the free slots. @default 16 */
+  /** Handlers running at once per stream; the read `COUNT` is the free slots. @default 64 */
   concurrency?: number;
   /** `XREADGROUP BLOCK` time; also how quickly a stop is noticed. @default 1000 */
   blockMs?: number;
@@ -45,7 +45,7 @@ export interface StreamsClientOptions extends MessagingCommonOptions {
 
 export const messagingDefaults = {
   maxStreamLength: 100_000,
-  concurrency: 16,
+  concurrency: 64,
   blockMs: 1000,
   claimIdleMs: 10_000,
   reclaimIntervalMs: 2000,

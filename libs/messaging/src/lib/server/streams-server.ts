@@ -28,6 +28,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private readonly o: Required<Omit<StreamsServerOptions, 'eventSources' | 'registry'>> &
     Pick<StreamsServerOptions, 'eventSources'>;
   private writer?: RedisClient;
+  private readonly expiresSet = new Map<string, number>();
   private readonly log = new Logger('RedisStreamsServer');
 
   constructor(options: StreamsServerOptions) {
@@ -152,10 +153,14 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     }
     if (envelope.replyTo) {
       const writer = this.writer as RedisClient;
-      await Promise.all([
-        xaddCapped(writer, envelope.replyTo, 10_000, encode(reply)),
-        writer.pexpire(envelope.replyTo, REPLY_STREAM_TTL_MS),
-      ]);
+      const writes: Array<Promise<unknown>> = [xaddCapped(writer, envelope.replyTo, 10_000, encode(reply))];
+      // Refresh the reply stream's TTL now and then, not on every reply.
+      const now = Date.now();
+      if ((this.expiresSet.get(envelope.replyTo) ?? 0) < now - REPLY_STREAM_TTL_MS / 4) {
+        this.expiresSet.set(envelope.replyTo, now);
+        writes.push(writer.pexpire(envelope.replyTo, REPLY_STREAM_TTL_MS));
+      }
+      await Promise.all(writes);
     }
   }
 

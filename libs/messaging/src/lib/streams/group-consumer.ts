@@ -52,14 +52,24 @@ export class GroupConsumer {
   private loop?: Promise<void>;
   private reclaimTimer?: NodeJS.Timeout;
   private reclaiming = false;
+  private ackBatch?: AckBatch;
+  private keepAliveTimer?: NodeJS.Timeout;
+  /** Start time of each running handler, for claim keep-alive. */
+  private readonly startedAt = new Map<string, number>();
 
   constructor(private readonly o: GroupConsumerOptions) {}
 
   async start(): Promise<void> {
     await ensureGroup(this.o.writer, this.o.stream, this.o.group);
+    // The in-flight gauge is read at scrape time, not updated per message.
+    this.o.metrics.trackInFlight(this.o.stream, () => this.inFlight.size);
     this.running = true;
     this.loop = this.readLoop();
     this.reclaimTimer = setInterval(() => void this.reclaim(), this.o.reclaimIntervalMs);
+    this.keepAliveTimer = setInterval(
+      () => void this.keepClaims(),
+      Math.max(100, Math.floor(this.o.claimIdleMs / 3)),
+    );
   }
 
   /** Stops reading, waits up to `drainMs` for running handlers (their entries are acked), leaves the rest pending. */
@@ -74,6 +84,8 @@ export class GroupConsumer {
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), drainMs))),
     ]);
     clearTimeout(timer);
+    clearInterval(this.keepAliveTimer);
+    this.o.metrics.trackInFlight(this.o.stream, undefined);
     const abandoned = timedOut ? this.inFlight.size : 0;
     return { finished: running.length - abandoned, abandoned };
   }
@@ -124,12 +136,8 @@ export class GroupConsumer {
 
   private dispatch([entryId, fields]: StreamEntry, deliveries: number): void {
     if (this.inFlight.has(entryId)) return;
-    const run = this.process(entryId, fields, deliveries).finally(() => {
-      this.inFlight.delete(entryId);
-      this.o.metrics.inFlight.set({ stream: this.o.stream }, this.inFlight.size);
-    });
+    const run = this.process(entryId, fields, deliveries).finally(() => this.inFlight.delete(entryId));
     this.inFlight.set(entryId, run);
-    this.o.metrics.inFlight.set({ stream: this.o.stream }, this.inFlight.size);
   }
 
   private async process(entryId: string, fields: string[] | null, deliveries: number): Promise<void> {
@@ -146,15 +154,7 @@ export class GroupConsumer {
       return;
     }
     const stopTimer = this.o.metrics.duration.startTimer({ stream: this.o.stream });
-    // Keep the claim fresh while the handler runs, so no other instance takes it over.
-    const keepAlive = setInterval(
-      () => {
-        xclaim(this.o.writer, this.o.stream, this.o.group, this.o.consumer, 0, entryId, true).catch(
-          () => undefined,
-        );
-      },
-      Math.max(100, Math.floor(this.o.claimIdleMs / 3)),
-    );
+    this.startedAt.set(entryId, Date.now());
     try {
       await this.o.handle({ stream: this.o.stream, entryId, envelope, deliveries });
       this.lastErrors.delete(entryId);
@@ -171,13 +171,39 @@ export class GroupConsumer {
         error: this.lastErrors.get(entryId),
       });
     } finally {
-      clearInterval(keepAlive);
+      this.startedAt.delete(entryId);
       stopTimer();
     }
   }
 
+  /**
+   * Keeps the claims of long-running handlers fresh (one `XCLAIM ... JUSTID` for all of them), so their
+   * entries never look idle to the reclaim pass of another instance and are not run twice.
+   */
+  private async keepClaims(): Promise<void> {
+    const threshold = Date.now() - Math.floor(this.o.claimIdleMs / 3);
+    const ids = [...this.startedAt].filter(([, t]) => t <= threshold).map(([id]) => id);
+    if (ids.length === 0) return;
+    await this.o.writer
+      .call('XCLAIM', this.o.stream, this.o.group, this.o.consumer, '0', ...ids, 'JUSTID')
+      .catch(() => undefined);
+  }
+
+  /** Acks are batched per event-loop turn: one `XACK` with many ids instead of one round trip each. */
   private async ack(entryId: string, outcome: string): Promise<void> {
-    await this.o.writer.xack(this.o.stream, this.o.group, entryId);
+    if (!this.ackBatch) {
+      const batch: AckBatch = { ids: [], done: undefined as unknown as Promise<void> };
+      batch.done = new Promise<void>((resolve, reject) =>
+        setImmediate(() => {
+          this.ackBatch = undefined;
+          this.o.writer.xack(this.o.stream, this.o.group, ...batch.ids).then(() => resolve(), reject);
+        }),
+      );
+      this.ackBatch = batch;
+    }
+    const batch = this.ackBatch;
+    batch.ids.push(entryId);
+    await batch.done;
     this.o.metrics.handled.inc({ stream: this.o.stream, outcome });
   }
 
@@ -265,6 +291,11 @@ export class GroupConsumer {
       this.reclaiming = false;
     }
   }
+}
+
+interface AckBatch {
+  ids: string[];
+  done: Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
