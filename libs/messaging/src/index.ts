@@ -25,3 +25,5 @@ export { IdempotentLuaScript } from './lib/idempotency/idempotent-lua-script';
 export { processedMessagesMigration, runOnce } from './lib/idempotency/run-once';
 export { insertOutboxEvent, outboxMigration, type OutboxDb, type OutboxRow } from './lib/outbox/outbox';
 export { OutboxRelay, type OutboxRelayOptions } from './lib/outbox/outbox-relay';
+export { groupStats, type GroupStats } from './lib/health/messaging-health';
+export { MessagingHealthIndicator } from './lib/health/messaging.health-indicator';

@@ -1,5 +1,5 @@
 import { startTestRedis, waitFor, type ServiceProcess, type TestRedis } from '@shop/testing';
-import { encode, newMessageId, streamNames } from '../src';
+import { encode, groupStats, newMessageId, streamNames } from '../src';
 import { makeClient, startFixtures } from './helpers';
 
 /** Emits `count` tick events from a producer client named "producer". */
@@ -120,6 +120,13 @@ describe('events over Redis Streams with service processes', () => {
     ).toEqual([1, 1]);
     const summary = (await redisClient.xpending(stream, 'fixture')) as [number];
     expect(summary[0]).toBe(0);
+    // What the health indicator reports for this group.
+    expect(await groupStats(redisClient, stream, 'fixture', dlq)).toMatchObject({
+      pending: 0,
+      lag: 0,
+      consumers: 1,
+      deadLetters: 3,
+    });
   });
 
   it('Redis restarted mid-run: reading resumes by itself and no acknowledged event is lost', async () => {

@@ -8,6 +8,7 @@ import { messagingDefaults, type StreamsServerOptions } from '../messaging-optio
 import { GroupConsumer, type DeliveredMessage } from '../streams/group-consumer';
 import { xaddCapped } from '../streams/stream-entries';
 import { producerOf, streamNames } from '../streams/stream-names';
+import { groupStats, type GroupStats } from '../health/messaging-health';
 import { serializeHandlerError } from './serialize-error';
 import { RedisStreamsContext } from './streams-context';
 
@@ -66,6 +67,12 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   unwrap<T>(): T {
     return this.writer as T;
+  }
+
+  /** Lag, pending and dead-letter counts of every stream this server consumes. */
+  stats(): Promise<GroupStats[]> {
+    const writer = this.o.connections.shared('data', 'request');
+    return Promise.all(this.consumers.map((c) => groupStats(writer, c.stream, c.group, c.deadLetterStream)));
   }
 
   /** Handlers currently running across all streams (for drain tests and health). */

@@ -59,6 +59,18 @@ export class GroupConsumer {
 
   constructor(private readonly o: GroupConsumerOptions) {}
 
+  get stream(): string {
+    return this.o.stream;
+  }
+
+  get group(): string {
+    return this.o.group;
+  }
+
+  get deadLetterStream(): string {
+    return this.o.deadLetterStream;
+  }
+
   async start(): Promise<void> {
     await ensureGroup(this.o.writer, this.o.stream, this.o.group);
     // The in-flight gauge is read at scrape time, not updated per message.
