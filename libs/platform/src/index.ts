@@ -10,3 +10,8 @@ export { AllExceptionsFilter, type ErrorBody } from './lib/http/all-exceptions.f
 export { REQUEST_ID_HEADER } from './lib/logging/request-id';
 export { PlatformModule } from './lib/platform.module';
 export type { PlatformOptions } from './lib/platform-options';
+export {
+  STREAMS_SERVER,
+  streamsClientProvider,
+  streamsServerProvider,
+} from './lib/messaging/messaging.providers';

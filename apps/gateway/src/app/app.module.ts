@@ -3,6 +3,8 @@ import { DatabaseHealthIndicator, DatabaseModule } from '@shop/database';
 import { APP_ENV, PlatformModule, redisOptionsFromEnv } from '@shop/platform';
 import { RedisHealthIndicator, RedisModule } from '@shop/redis';
 import { GatewayEnv } from './gateway-env';
+import { serviceClients } from './service-clients';
+import { SystemController } from './system.controller';
 import { gatewayMigrations } from './migrations';
 
 /** The gateway service's root module; `main.ts` and the e2e suites boot exactly this. */
@@ -27,5 +29,7 @@ import { gatewayMigrations } from './migrations';
       }),
     }),
   ],
+  controllers: [SystemController],
+  providers: [...serviceClients],
 })
 export class AppModule {}

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DatabaseHealthIndicator, DatabaseModule } from '@shop/database';
-import { APP_ENV, PlatformModule, redisOptionsFromEnv } from '@shop/platform';
+import { APP_ENV, PlatformModule, redisOptionsFromEnv, streamsServerProvider } from '@shop/platform';
 import { RedisHealthIndicator, RedisModule } from '@shop/redis';
 import { OrdersEnv } from './orders-env';
+import { SystemController } from './system.controller';
 import { ordersMigrations } from './migrations';
 
 /** The orders service's root module; `main.ts` and the e2e suites boot exactly this. */
@@ -27,5 +28,7 @@ import { ordersMigrations } from './migrations';
       }),
     }),
   ],
+  controllers: [SystemController],
+  providers: [streamsServerProvider()],
 })
 export class AppModule {}

@@ -13,6 +13,7 @@ import { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check'
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { JsonBodyMiddleware } from './http/body-parser.middleware';
 import { LoggingModule } from './logging/logging.module';
+import { StreamsClientsLifecycle } from './messaging/messaging.providers';
 import { MetricsModule } from './metrics/metrics.module';
 import { PLATFORM_OPTIONS, type PlatformOptions } from './platform-options';
 
@@ -52,6 +53,7 @@ export class PlatformModule implements NestModule {
           }),
         },
         JsonBodyMiddleware,
+        StreamsClientsLifecycle,
       ],
     };
   }

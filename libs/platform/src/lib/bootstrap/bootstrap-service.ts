@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { ServiceEnv } from '../env/service-env';
 import { EnvValidationError, validateEnv } from '../env/validate-env';
+import { STREAMS_SERVER } from '../messaging/messaging.providers';
 
 export interface BootstrapOptions<E extends ServiceEnv> {
   /** Service name, as in `PlatformModule.forRoot`. */
@@ -12,7 +13,9 @@ export interface BootstrapOptions<E extends ServiceEnv> {
   module: unknown;
   /** Validated before anything starts, so a bad env fails in milliseconds with every problem listed. */
   env: new () => E;
-  /** Hook to attach microservice transports etc. before listening. */
+  /** Connect the service's Redis Streams server (`STREAMS_SERVER`) so its message handlers run. */
+  microservice?: boolean;
+  /** Hook to attach other transports etc. before listening. */
   configure?: (app: NestExpressApplication, env: E) => void | Promise<void>;
 }
 
@@ -40,6 +43,10 @@ export async function bootstrapService<E extends ServiceEnv>(
     });
     app.useLogger(app.get(Logger));
     app.disable('x-powered-by');
+    if (options.microservice) {
+      // Global pipes and filters (validation, error passthrough) apply to message handlers too.
+      app.connectMicroservice({ strategy: app.get(STREAMS_SERVER) }, { inheritAppConfig: true });
+    }
     await options.configure?.(app, env);
     await app.startAllMicroservices();
     await app.listen(env.PORT, env.HOST);

@@ -6,6 +6,7 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
+import { MessagingError } from '@shop/messaging';
 import type { Request, Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 
@@ -43,6 +44,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof MessagingError) return messagingErrorBody(exception);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
@@ -57,6 +59,24 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
   }
+}
+
+/**
+ * A failed call to another service: Redis down -> 503, no reply in time -> 504, no handler -> 502; a
+ * remote validation or domain error keeps its status (400, 404, 409...) and code.
+ */
+function messagingErrorBody(error: MessagingError): ErrorBody {
+  const status =
+    error.code === 'E_UNAVAILABLE' || error.code === 'E_CLOSED'
+      ? 503
+      : error.code === 'E_TIMEOUT'
+        ? 504
+        : error.code === 'E_REMOTE' && error.status && error.status < 500
+          ? error.status
+          : 502;
+  const message =
+    status === 502 && error.remoteCode === 'E_INTERNAL' ? 'upstream service failed' : error.message;
+  return { statusCode: status, error: httpReason(status), message, code: error.remoteCode ?? error.code };
 }
 
 function httpReason(status: number): string {
