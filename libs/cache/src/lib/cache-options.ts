@@ -1,0 +1,91 @@
+import type { RedisConnections } from '@shop/redis';
+import ms, { type StringValue } from 'ms';
+import type { Registry } from 'prom-client';
+
+/** A duration: milliseconds or an `ms` string such as `'30s'`, `'5m'`, `'1h'`. */
+export type Duration = number | StringValue;
+
+/** Options of one cache (`new Cache(options)` or `CacheModule.forRoot(options)`). */
+export interface CacheOptions {
+  /** Where the L2 and bus connections come from (`@shop/redis`). */
+  connections: RedisConnections;
+  /** Name of this cache: part of every key and of the bus channel; caches with different names never collide. @default 'default' */
+  name?: string;
+  /** Time to live of an entry in L2 (and the upper bound in L1). Every entry has one. @default '5m' */
+  ttl?: Duration;
+  /** Time to live in L1; shorter than `ttl` bounds how long an instance can serve a value it missed an invalidation for. @default '1m' */
+  l1Ttl?: Duration;
+  /** How long after expiry a stale value may still be served when the loader or Redis fails (stale-if-error). 0 disables. @default '10m' */
+  grace?: Duration;
+  /** Random extra TTL, as a fraction of the TTL, so entries written together do not expire together. @default 0.1 */
+  jitter?: number;
+  /** Largest entry (serialized bytes) stored in either tier; larger ones are refused. @default 512 KiB */
+  maxEntryBytes?: number;
+  /** L1 bound by number of entries. @default 10_000 */
+  l1MaxEntries?: number;
+  /** L1 bound by total serialized bytes. @default 64 MiB */
+  l1MaxBytes?: number;
+  /** Loader soft timeout: after it a stale value (if any) is returned and the load finishes in the background. @default '1s' */
+  softTimeout?: Duration;
+  /** Loader hard timeout: after it the call fails with `E_LOADER_TIMEOUT` (or returns a stale value). @default '10s' */
+  hardTimeout?: Duration;
+  /** Longest an instance waits for another instance that holds the load lease before loading itself. @default '3s' */
+  lockTimeout?: Duration;
+  /** Consecutive L2 failures that open the circuit breaker. @default 5 */
+  breakerThreshold?: number;
+  /** How long the breaker stays open before one trial call. @default '5s' */
+  breakerCooldown?: Duration;
+  /** Refresh an entry in the background when a hit finds it this far into its TTL (0..1). 0 disables. @default 0 */
+  refreshAhead?: number;
+  /** Metrics registry. @default the prom-client global registry */
+  registry?: Registry;
+}
+
+export interface ResolvedCacheOptions {
+  connections: RedisConnections;
+  name: string;
+  ttlMs: number;
+  l1TtlMs: number;
+  graceMs: number;
+  jitter: number;
+  maxEntryBytes: number;
+  l1MaxEntries: number;
+  l1MaxBytes: number;
+  softTimeoutMs: number;
+  hardTimeoutMs: number;
+  lockTimeoutMs: number;
+  breakerThreshold: number;
+  breakerCooldownMs: number;
+  refreshAhead: number;
+  registry?: Registry;
+}
+
+/** Parses a duration; throws on a malformed string instead of silently using NaN. */
+export function toMs(value: Duration, what: string): number {
+  const result = typeof value === 'number' ? value : ms(value);
+  if (typeof result !== 'number' || !Number.isFinite(result) || result < 0)
+    throw new Error(`invalid duration for ${what}: ${String(value)}`);
+  return result;
+}
+
+/** Fills the defaults; a pure function so the mapping is testable on its own. */
+export function resolveCacheOptions(o: CacheOptions): ResolvedCacheOptions {
+  return {
+    connections: o.connections,
+    name: o.name ?? 'default',
+    ttlMs: toMs(o.ttl ?? '5m', 'ttl'),
+    l1TtlMs: toMs(o.l1Ttl ?? '1m', 'l1Ttl'),
+    graceMs: toMs(o.grace ?? '10m', 'grace'),
+    jitter: o.jitter ?? 0.1,
+    maxEntryBytes: o.maxEntryBytes ?? 512 * 1024,
+    l1MaxEntries: o.l1MaxEntries ?? 10_000,
+    l1MaxBytes: o.l1MaxBytes ?? 64 * 1024 * 1024,
+    softTimeoutMs: toMs(o.softTimeout ?? '1s', 'softTimeout'),
+    hardTimeoutMs: toMs(o.hardTimeout ?? '10s', 'hardTimeout'),
+    lockTimeoutMs: toMs(o.lockTimeout ?? '3s', 'lockTimeout'),
+    breakerThreshold: o.breakerThreshold ?? 5,
+    breakerCooldownMs: toMs(o.breakerCooldown ?? '5s', 'breakerCooldown'),
+    refreshAhead: o.refreshAhead ?? 0,
+    registry: o.registry,
+  };
+}

@@ -1,0 +1,413 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { InvalidationBus, type BusMessage } from './bus/invalidation-bus';
+import { decodeEntry, encodeEntry, ENTRY_FORMAT, type StoredEntry } from './cache-entry';
+import { cacheMetrics, type CacheMetrics } from './cache-metrics';
+import {
+  resolveCacheOptions,
+  toMs,
+  type CacheOptions,
+  type Duration,
+  type ResolvedCacheOptions,
+} from './cache-options';
+import { CacheError } from './errors';
+import { MemoryTier, type L1Entry } from './l1/memory-tier';
+import { RedisTier } from './l2/redis-tier';
+import { scanDelete } from './l2/scan-delete';
+import { VersionStore } from './l2/version-store';
+import { CircuitBreaker } from './resilience/circuit-breaker';
+import { SingleFlight } from './resilience/single-flight';
+import { withTimeout } from './resilience/timeout';
+
+/** Per-call options; each defaults to the cache's option of the same name. */
+export interface EntryOptions {
+  ttl?: Duration;
+  l1Ttl?: Duration;
+  grace?: Duration;
+  /** Tags for group invalidation (`invalidateTags`). */
+  tags?: string[];
+  /** A namespace: the key lives under it and `bumpNamespace` invalidates all of it at once. */
+  namespace?: string;
+}
+
+export interface LoadOptions extends EntryOptions {
+  softTimeout?: Duration;
+  hardTimeout?: Duration;
+}
+
+// Cache keys may hold ':' and '/' (`user:42`, `GET /orders?a=1`), never glob characters or whitespace.
+const KEY = /^[A-Za-z0-9_.:/=&%@+,;-]{1,512}$/;
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * A two-tier cache: L1 in-process LRU, L2 Redis, cross-instance L1 invalidation over pub/sub. Every
+ * pattern of the seed page is a method: `getOrSet` (cache-aside), `readThrough`, `writeThrough`,
+ * `set`/`delete`/`invalidateTags`/`bumpNamespace`/`deleteByPattern` (event and version invalidation).
+ * Redis trouble never throws out of a read: it falls back to L1, then to the loader.
+ * Events: `hit` (key, tier), `miss` (key), `stale` (key), `gap` (reason), `breaker` (state), `refused` (key, bytes).
+ */
+export class Cache extends EventEmitter {
+  readonly options: ResolvedCacheOptions;
+  private readonly l1: MemoryTier;
+  private readonly l2: RedisTier;
+  private readonly versions: VersionStore;
+  private readonly bus: InvalidationBus;
+  private readonly flights = new SingleFlight();
+  private readonly breaker: CircuitBreaker;
+  private readonly metrics: CacheMetrics;
+  private readonly base: string;
+  private readonly labels: { cache: string };
+
+  constructor(options: CacheOptions) {
+    super();
+    this.options = resolveCacheOptions(options);
+    const { connections, name } = this.options;
+    if (!NAME.test(name)) throw new CacheError('E_INVALID_KEY', `invalid cache name "${name}"`);
+    this.labels = { cache: name };
+    this.metrics = cacheMetrics(this.options.registry);
+    this.base = connections.keys.key('cache', name);
+    this.breaker = new CircuitBreaker(
+      this.options.breakerThreshold,
+      this.options.breakerCooldownMs,
+      (state) => {
+        this.metrics.breaker.set(this.labels, state === 'open' ? 1 : 0);
+        this.emit('breaker', state);
+      },
+    );
+    this.l1 = new MemoryTier(this.options.l1MaxEntries, this.options.l1MaxBytes);
+    this.l2 = new RedisTier(() => connections.shared('cache', 'request'), this.breaker, this.metrics, name);
+    this.versions = new VersionStore(this.l2, (tag) => connections.keys.tagged('cache-v', name, tag));
+    this.bus = new InvalidationBus(connections, connections.keys.channel('cache-bus', name), {
+      onMessage: (m) => this.onBusMessage(m),
+      onGap: (reason) => this.expireLocal(reason),
+    });
+  }
+
+  /** Subscribes to the invalidation bus. Call once (the Nest module does). */
+  async connect(): Promise<void> {
+    await this.bus.start();
+  }
+
+  async close(): Promise<void> {
+    await this.bus.stop();
+  }
+
+  /** The cached value, or undefined. Never throws for Redis trouble. */
+  async get<T>(key: string, options: EntryOptions = {}): Promise<T | undefined> {
+    const found = await this.lookup(this.fullKey(key, options.namespace), this.tagsOf(options));
+    return found?.fresh ? (found.value as T) : undefined;
+  }
+
+  /**
+   * Cache-aside: the cached value, else `loader()`'s, stored in both tiers. Concurrent calls for one key
+   * share one load in this process, and instances share it through a Redis lease; on loader failure or
+   * timeout a stale value within grace is served instead of the error.
+   */
+  async getOrSet<T>(key: string, loader: () => Promise<T> | T, options: LoadOptions = {}): Promise<T> {
+    const fullKey = this.fullKey(key, options.namespace);
+    const tags = this.tagsOf(options);
+    const found = await this.lookup(fullKey, tags);
+    if (found?.fresh) {
+      this.maybeRefreshAhead(fullKey, found.createdAt, loader, options, tags);
+      return found.value as T;
+    }
+    return this.flights.run(fullKey, () =>
+      this.load(fullKey, tags, loader, options, found?.value, found !== undefined),
+    );
+  }
+
+  /** Stores a value in both tiers and tells the other instances to drop their L1 copy. */
+  async set<T>(key: string, value: T, options: EntryOptions = {}): Promise<void> {
+    const fullKey = this.fullKey(key, options.namespace);
+    await this.store(fullKey, value, this.tagsOf(options), options, true);
+    await this.publish({ k: [fullKey] });
+  }
+
+  /** Deletes a key in both tiers on every instance. */
+  async delete(key: string, options: Pick<EntryOptions, 'namespace'> = {}): Promise<void> {
+    const fullKey = this.fullKey(key, options.namespace);
+    this.l1.delete(fullKey);
+    await this.l2.del([this.l2Key(fullKey)]);
+    await this.publish({ k: [fullKey] });
+  }
+
+  /** Invalidates every entry carrying one of the tags, on every instance (tag versions via `INCR`). */
+  async invalidateTags(tags: string[]): Promise<boolean> {
+    tags.forEach((t) => this.checkName(t, 'tag'));
+    const bumped = await this.versions.bump(tags);
+    if (!bumped) return false; // Redis down: entries still expire by TTL; the caller learns it did not happen
+    await this.publish({ t: bumped });
+    return true;
+  }
+
+  /** Version-based invalidation of a whole namespace: one counter bump, every key in it is stale. */
+  bumpNamespace(namespace: string): Promise<boolean> {
+    return this.invalidateTags([`ns.${this.checkName(namespace, 'namespace')}`]);
+  }
+
+  /** Deletes keys matching a glob (`user:*`) with SCAN + UNLINK (never KEYS) on every instance. */
+  async deleteByPattern(pattern: string): Promise<number> {
+    if (!/^[A-Za-z0-9_.:/=&%@+,;*?-]{1,512}$/.test(pattern))
+      throw new CacheError('E_INVALID_KEY', `invalid pattern "${pattern}"`);
+    const deleted = this.l2.available
+      ? await scanDelete(
+          this.options.connections.shared('cache', 'request'),
+          `${this.base}:${pattern}`,
+        ).catch(() => 0)
+      : 0;
+    this.deleteLocalPattern(pattern);
+    await this.publish({ p: pattern });
+    return deleted;
+  }
+
+  /** Read-through: a getter bound to a loader, so callers never see the cache. */
+  readThrough<T>(
+    loader: (key: string) => Promise<T> | T,
+    options: LoadOptions = {},
+  ): (key: string) => Promise<T> {
+    return (key) => this.getOrSet(key, () => loader(key), options);
+  }
+
+  /** Write-through: writes the store first, then the cache (and invalidates `alsoInvalidate` tags). */
+  async writeThrough<T, R = unknown>(
+    key: string,
+    value: T,
+    write: (value: T) => Promise<R>,
+    options: EntryOptions & { alsoInvalidate?: string[] } = {},
+  ): Promise<R> {
+    const result = await write(value);
+    await this.set(key, value, options);
+    if (options.alsoInvalidate?.length) await this.invalidateTags(options.alsoInvalidate);
+    return result;
+  }
+
+  /** Number of entries and bytes in L1 (for tests and dashboards). */
+  get l1Stats(): { entries: number; bytes: number } {
+    return { entries: this.l1.size, bytes: this.l1.bytes };
+  }
+
+  get breakerState(): string {
+    return this.breaker.state;
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  private async lookup(
+    fullKey: string,
+    tags: string[],
+  ): Promise<{ value: unknown; fresh: boolean; createdAt: number } | undefined> {
+    const now = Date.now();
+    const local = this.l1.get(fullKey);
+    if (local) {
+      const current = this.versions.known(Object.keys(local.tags));
+      if (current && VersionStore.matches(local.tags, current)) {
+        if (local.expiresAt > now) {
+          this.hit(fullKey, 'l1');
+          return { value: local.value, fresh: true, createdAt: local.createdAt };
+        }
+        if (local.staleUntil > now) return { value: local.value, fresh: false, createdAt: local.createdAt };
+      } else {
+        this.l1.delete(fullKey);
+      }
+    }
+    const text = await this.l2.get(this.l2Key(fullKey));
+    const stored = text ? decodeEntry(text) : undefined;
+    if (!stored || !text) {
+      this.metrics.misses.inc(this.labels);
+      this.emit('miss', fullKey);
+      return local && local.staleUntil > now
+        ? { value: local.value, fresh: false, createdAt: local.createdAt }
+        : undefined;
+    }
+    const current = await this.versions.current([...new Set([...Object.keys(stored.t), ...tags])]);
+    if (!current || !VersionStore.matches(stored.t, current)) {
+      this.metrics.misses.inc(this.labels);
+      return undefined; // invalidated by a tag or namespace bump (or versions unknowable): not even stale
+    }
+    const fresh = stored.e > now;
+    if (fresh || stored.g > now) this.toL1(fullKey, stored, Buffer.byteLength(text));
+    if (fresh) this.hit(fullKey, 'l2');
+    return fresh || stored.g > now ? { value: stored.v, fresh, createdAt: stored.c } : undefined;
+  }
+
+  private async load<T>(
+    fullKey: string,
+    tags: string[],
+    loader: () => Promise<T> | T,
+    options: LoadOptions,
+    stale: unknown,
+    hasStale: boolean,
+  ): Promise<T> {
+    const leaseKey = `${this.l2Key(fullKey)}:lease`;
+    const token = randomUUID();
+    const lease = await this.l2.acquireLease(leaseKey, token, this.options.lockTimeoutMs);
+    if (lease === 'busy') {
+      // Another instance is loading it: wait for its value rather than hitting the source again.
+      const deadline = Date.now() + this.options.lockTimeoutMs;
+      while (Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 15));
+        const found = await this.lookup(fullKey, tags);
+        if (found?.fresh) return found.value as T;
+      }
+    }
+    try {
+      const soft = toMs(options.softTimeout ?? this.options.softTimeoutMs, 'softTimeout');
+      const hard = toMs(options.hardTimeout ?? this.options.hardTimeoutMs, 'hardTimeout');
+      const stop = this.metrics.loader.startTimer(this.labels);
+      const loading = withTimeout(
+        Promise.resolve().then(loader),
+        hard,
+        () => new CacheError('E_LOADER_TIMEOUT', `loader for "${fullKey}" took longer than ${hard} ms`),
+      );
+      const stored = loading.then(async (value) => {
+        stop({ ...this.labels, outcome: 'ok' });
+        await this.store(fullKey, value, tags, options, false);
+        return value;
+      });
+      stored.catch(() => stop({ ...this.labels, outcome: 'error' }));
+      if (!hasStale) return await stored;
+      try {
+        // With a stale value at hand, the caller waits only `softTimeout`; the load goes on in the background.
+        return await withTimeout(stored, soft, () => new CacheError('E_LOADER_TIMEOUT', 'soft timeout'));
+      } catch {
+        stored.catch(() => undefined);
+        this.metrics.stale.inc(this.labels);
+        this.emit('stale', fullKey);
+        return stale as T;
+      }
+    } finally {
+      if (lease === 'acquired') await this.l2.releaseLease(leaseKey, token);
+    }
+  }
+
+  private async store(
+    fullKey: string,
+    value: unknown,
+    tags: string[],
+    options: EntryOptions,
+    strict: boolean,
+  ): Promise<void> {
+    const now = Date.now();
+    const ttl = toMs(options.ttl ?? this.options.ttlMs, 'ttl');
+    if (ttl <= 0) throw new CacheError('E_NO_TTL', 'every entry needs a TTL > 0');
+    const grace = toMs(options.grace ?? this.options.graceMs, 'grace');
+    const jittered = Math.round(ttl * (1 + Math.random() * this.options.jitter));
+    const versions = (await this.versions.current(tags)) ?? {};
+    const entry: StoredEntry = {
+      f: ENTRY_FORMAT,
+      v: value,
+      t: versions,
+      e: now + jittered,
+      g: now + jittered + grace,
+      c: now,
+    };
+    const text = encodeEntry(entry);
+    const bytes = Buffer.byteLength(text);
+    if (bytes > this.options.maxEntryBytes) {
+      this.metrics.refused.inc(this.labels);
+      this.emit('refused', fullKey, bytes);
+      const error = new CacheError(
+        'E_ENTRY_TOO_LARGE',
+        `entry "${fullKey}" is ${bytes} bytes, over maxEntryBytes ${this.options.maxEntryBytes}`,
+      );
+      if (strict) throw error;
+      return; // getOrSet still returns the loaded value; it is just not cached
+    }
+    if (tags.length > 0 && Object.keys(versions).length < tags.length) return; // versions unknowable: caching would be unsafe
+    this.toL1(fullKey, entry, bytes, options);
+    await this.l2.set(this.l2Key(fullKey), text, jittered + grace);
+  }
+
+  private toL1(fullKey: string, entry: StoredEntry, bytes: number, options: EntryOptions = {}): void {
+    const l1Ttl = Math.min(
+      toMs(options.l1Ttl ?? this.options.l1TtlMs, 'l1Ttl'),
+      Math.max(1, entry.g - Date.now()),
+    );
+    const l1: L1Entry = {
+      value: entry.v,
+      tags: entry.t,
+      expiresAt: entry.e,
+      staleUntil: entry.g,
+      createdAt: entry.c,
+      bytes,
+    };
+    this.l1.set(fullKey, l1, l1Ttl);
+  }
+
+  private maybeRefreshAhead<T>(
+    fullKey: string,
+    createdAt: number,
+    loader: () => Promise<T> | T,
+    options: LoadOptions,
+    tags: string[],
+  ): void {
+    const ratio = this.options.refreshAhead;
+    if (ratio <= 0) return;
+    const ttl = toMs(options.ttl ?? this.options.ttlMs, 'ttl');
+    if (Date.now() - createdAt < ttl * ratio) return;
+    void this.flights
+      .run(`${fullKey}#refresh`, () => this.load(fullKey, tags, loader, options, undefined, false))
+      .catch(() => undefined);
+  }
+
+  private onBusMessage(message: BusMessage): void {
+    this.metrics.bus.inc({ ...this.labels, direction: 'in' });
+    if (message.c) this.l1.clear();
+    for (const key of message.k ?? []) this.l1.delete(key);
+    for (const [tag, version] of Object.entries(message.t ?? {})) this.versions.adopt(tag, version);
+    if (message.p) this.deleteLocalPattern(message.p);
+  }
+
+  private expireLocal(reason: 'sequence' | 'reconnect'): void {
+    this.l1.clear();
+    this.versions.clear();
+    this.metrics.gaps.inc({ ...this.labels, reason });
+    this.emit('gap', reason);
+  }
+
+  private deleteLocalPattern(pattern: string): void {
+    const regex = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
+    this.l1.deleteMatching((key) => regex.test(key));
+  }
+
+  private async publish(message: Omit<BusMessage, 's' | 'q'>): Promise<void> {
+    if (await this.bus.publish(message)) this.metrics.bus.inc({ ...this.labels, direction: 'out' });
+  }
+
+  private hit(fullKey: string, tier: 'l1' | 'l2'): void {
+    this.metrics.hits.inc({ ...this.labels, tier });
+    if (this.listenerCount('hit') > 0) this.emit('hit', fullKey, tier);
+  }
+
+  private fullKey(key: string, namespace?: string): string {
+    if (!KEY.test(key))
+      throw new CacheError(
+        'E_INVALID_KEY',
+        `invalid cache key "${key.slice(0, 80)}" (1-512 of [A-Za-z0-9_.:/=&%@+,;-])`,
+      );
+    return namespace ? `${this.checkName(namespace, 'namespace')}:${key}` : key;
+  }
+
+  private tagsOf(options: EntryOptions): string[] {
+    const tags = (options.tags ?? []).map((t) => this.checkName(t, 'tag'));
+    return options.namespace ? [...tags, `ns.${options.namespace}`] : tags;
+  }
+
+  private checkName(value: string, what: string): string {
+    if (!NAME.test(value))
+      throw new CacheError(
+        'E_INVALID_KEY',
+        `invalid ${what} "${value.slice(0, 80)}" (1-64 of [A-Za-z0-9_.-])`,
+      );
+    return value;
+  }
+
+  private l2Key(fullKey: string): string {
+    return `${this.base}:${fullKey}`;
+  }
+}

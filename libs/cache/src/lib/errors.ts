@@ -1,0 +1,12 @@
+/** Codes of the cache's errors (`err.code`). */
+export type CacheErrorCode = 'E_ENTRY_TOO_LARGE' | 'E_INVALID_KEY' | 'E_LOADER_TIMEOUT' | 'E_NO_TTL';
+
+export class CacheError extends Error {
+  constructor(
+    readonly code: CacheErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CacheError';
+  }
+}

@@ -1,0 +1,89 @@
+import { LuaScript, type RedisClient } from '@shop/redis';
+import type { CacheMetrics } from '../cache-metrics';
+import type { CircuitBreaker } from '../resilience/circuit-breaker';
+
+// Deletes the lease only if this instance still owns it (it may have expired and been taken).
+const RELEASE_LEASE = new LuaScript<number>(
+  'cache-release-lease',
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+);
+
+/**
+ * L2 access behind the circuit breaker, on the fail-fast request client (command timeout, no offline
+ * queue). Every method resolves to a "nothing" result instead of throwing when Redis is unavailable:
+ * the cache then serves from L1 or the loader, slower but never failing because of Redis.
+ */
+export class RedisTier {
+  constructor(
+    private readonly client: () => RedisClient,
+    private readonly breaker: CircuitBreaker,
+    private readonly metrics: CacheMetrics,
+    private readonly cacheName: string,
+  ) {}
+
+  get available(): boolean {
+    return this.breaker.state !== 'open';
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.call('get', null, (c) => c.get(key));
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return (
+      (await this.call('set', null, (c) => c.set(key, value, 'PX', Math.max(1, Math.round(ttlMs))))) === 'OK'
+    );
+  }
+
+  async del(keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.call('del', 0, (c) => c.unlink(...keys));
+  }
+
+  /** Current versions of tag keys (missing = 0); undefined when Redis cannot answer. */
+  async versions(keys: string[]): Promise<number[] | undefined> {
+    if (keys.length === 0) return [];
+    const values = await this.call('versions', undefined, (c) => c.mget(...keys));
+    return values?.map((v) => Number(v ?? 0));
+  }
+
+  /** INCR each tag key in one round trip; undefined when Redis cannot answer. */
+  async bump(keys: string[]): Promise<number[] | undefined> {
+    return this.call('bump', undefined, async (c) => {
+      const results = await Promise.all(keys.map((k) => c.incr(k)));
+      return results.map(Number);
+    });
+  }
+
+  async acquireLease(
+    key: string,
+    token: string,
+    ttlMs: number,
+  ): Promise<'acquired' | 'busy' | 'unavailable'> {
+    const result = await this.call('lease', 'unavailable' as const, async (c) =>
+      (await c.set(key, token, 'PX', Math.max(1, ttlMs), 'NX')) === 'OK'
+        ? ('acquired' as const)
+        : ('busy' as const),
+    );
+    return result;
+  }
+
+  async releaseLease(key: string, token: string): Promise<void> {
+    await this.call('lease', 0, (c) => RELEASE_LEASE.run(c, [key], [token]));
+  }
+
+  private async call<T, F>(op: string, fallback: F, fn: (client: RedisClient) => Promise<T>): Promise<T | F> {
+    if (!this.breaker.allows()) {
+      this.metrics.l2Errors.inc({ cache: this.cacheName, op: `${op}-skipped` });
+      return fallback;
+    }
+    try {
+      const result = await fn(this.client());
+      this.breaker.success();
+      return result;
+    } catch {
+      this.breaker.failure();
+      this.metrics.l2Errors.inc({ cache: this.cacheName, op });
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { deserialize, serialize } from './serializer';
+
+describe('serializer', () => {
+  it.each([
+    ['Date', new Date('2026-11-28T10:00:00.123Z')],
+    ['BigInt', 12345678901234567890n],
+    [
+      'Map',
+      new Map<unknown, unknown>([
+        ['a', 1],
+        [2, { b: new Date(0) }],
+      ]),
+    ],
+    ['Set', new Set([1, 'two', 3n])],
+    ['Buffer', Buffer.from([0, 1, 2, 255])],
+    ['Uint8Array', new Uint8Array([9, 8, 7])],
+    ['undefined', undefined],
+    ['null', null],
+    ['NaN and Infinity', [NaN, Infinity, -Infinity]],
+    [
+      'nested',
+      { when: new Date(5), tags: new Set(['x']), big: [1n, { deep: new Map([['k', Buffer.from('v')]]) }] },
+    ],
+    ['an object with a $t key', { $t: 'Date', v: 'not a date' }],
+  ])('round-trips %s exactly', (_name, value) => {
+    expect(deserialize(serialize(value))).toEqual(value);
+  });
+
+  it('keeps an invalid Date invalid', () => {
+    const back = deserialize<Date>(serialize(new Date(NaN)));
+    expect(back).toBeInstanceOf(Date);
+    expect(Number.isNaN(back.getTime())).toBe(true);
+  });
+
+  it('keeps types, not just shapes', () => {
+    const back = deserialize<{ d: Date; b: bigint; m: Map<string, number>; buf: Buffer; u8: Uint8Array }>(
+      serialize({
+        d: new Date(1),
+        b: 1n,
+        m: new Map([['a', 1]]),
+        buf: Buffer.from('x'),
+        u8: new Uint8Array([1]),
+      }),
+    );
+    expect(back.d).toBeInstanceOf(Date);
+    expect(typeof back.b).toBe('bigint');
+    expect(back.m).toBeInstanceOf(Map);
+    expect(Buffer.isBuffer(back.buf)).toBe(true);
+    expect(back.u8).toBeInstanceOf(Uint8Array);
+    expect(Buffer.isBuffer(back.u8)).toBe(false);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * JSON with type tags, so values come back from L2 exactly as they went into L1: `Date`, `BigInt`,
+ * `Map`, `Set`, `Buffer`, `Uint8Array`, `undefined`, `NaN`/`Infinity`. A plain object that itself has a
+ * `$t` key is escaped, so no user data is mistaken for a tag.
+ */
+const TAG = '$t';
+
+type Tagged = { [TAG]: string; v?: unknown };
+
+function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  if (raw instanceof Date)
+    return { [TAG]: 'Date', v: Number.isNaN(raw.getTime()) ? null : raw.toISOString() };
+  if (typeof raw === 'bigint') return { [TAG]: 'BigInt', v: raw.toString() };
+  if (raw === undefined) return { [TAG]: 'U' };
+  if (typeof raw === 'number' && !Number.isFinite(raw)) return { [TAG]: 'Num', v: String(raw) };
+  if (raw instanceof Map) return { [TAG]: 'Map', v: [...raw.entries()] };
+  if (raw instanceof Set) return { [TAG]: 'Set', v: [...raw.values()] };
+  if (Buffer.isBuffer(raw)) return { [TAG]: 'Buf', v: raw.toString('base64') };
+  if (raw instanceof Uint8Array)
+    return { [TAG]: 'U8', v: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64') };
+  if (
+    raw &&
+    typeof raw === 'object' &&
+    !Array.isArray(raw) &&
+    Object.prototype.hasOwnProperty.call(raw, TAG)
+  ) {
+    return { [TAG]: 'Esc', v: Object.entries(raw as object) };
+  }
+  return value;
+}
+
+function reviver(_key: string, value: unknown): unknown {
+  if (
+    !value ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    !Object.prototype.hasOwnProperty.call(value, TAG)
+  )
+    return value;
+  const { [TAG]: type, v } = value as Tagged;
+  switch (type) {
+    case 'Date':
+      return new Date(v === null ? NaN : (v as string));
+    case 'BigInt':
+      return BigInt(v as string);
+    case 'U':
+      return undefined;
+    case 'Num':
+      return Number(v);
+    case 'Map':
+      return new Map(v as Array<[unknown, unknown]>);
+    case 'Set':
+      return new Set(v as unknown[]);
+    case 'Buf':
+      return Buffer.from(v as string, 'base64');
+    case 'U8':
+      return new Uint8Array(Buffer.from(v as string, 'base64'));
+    case 'Esc':
+      return Object.fromEntries(v as Array<[string, unknown]>);
+    default:
+      return value;
+  }
+}
+
+export function serialize(value: unknown): string {
+  return JSON.stringify({ x: value }, replacer);
+}
+
+export function deserialize<T>(text: string): T {
+  return (JSON.parse(text, reviver) as { x: T }).x;
+}

@@ -1,0 +1,28 @@
+import { RedisConnections } from '@shop/redis';
+import { Registry } from 'prom-client';
+import { Cache, type CacheOptions } from '../src';
+
+/** A cache "instance" with its own connections, as a separate process would have. */
+export async function makeCache(url: string, id: string, options: Partial<CacheOptions> = {}) {
+  const connections = new RedisConnections({
+    url,
+    keyPrefix: 'ct',
+    connectionName: id,
+    commandTimeoutMs: 300,
+    maxReconnectDelayMs: 200,
+  });
+  const cache = new Cache({ connections, name: 'test', registry: new Registry(), ...options });
+  await cache.connect();
+  // The request client is lazy; give it its first connection before the test starts timing things.
+  const client = connections.shared('cache', 'request');
+  for (let i = 0; i < 100 && client.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 10));
+  return {
+    id,
+    cache,
+    connections,
+    async close() {
+      await cache.close();
+      await connections.close();
+    },
+  };
+}
