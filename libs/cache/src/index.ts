@@ -8,3 +8,7 @@ export {
 } from './lib/cache-options';
 export { CacheError, type CacheErrorCode } from './lib/errors';
 export { deserialize, serialize } from './lib/serializer/serializer';
+export { CacheModule } from './lib/cache.module';
+export { CACHE_MODULE_OPTIONS, type CacheModuleOptions } from './lib/cache.module-definition';
+export { CacheResponse, type CacheResponseOptions } from './lib/http/cache-response.decorator';
+export { HttpCacheInterceptor } from './lib/http/http-cache.interceptor';

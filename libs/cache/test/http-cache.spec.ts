@@ -1,0 +1,137 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  Module,
+  Post,
+  Query,
+  UseInterceptors,
+  type INestApplication,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { RedisModule } from '@shop/redis';
+import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
+import { Registry } from 'prom-client';
+import { Cache, CacheModule, CacheResponse, HttpCacheInterceptor } from '../src';
+
+let handlerRuns = 0;
+let catalog = ['apple'];
+
+@Controller('items')
+@UseInterceptors(HttpCacheInterceptor)
+class ItemsController {
+  constructor(private readonly cache: Cache) {}
+
+  @Get()
+  @CacheResponse({ ttl: '1m', tags: ['items'] })
+  list(@Query('sort') sort?: string): { items: string[]; sort?: string } {
+    handlerRuns++;
+    return { items: [...catalog], sort };
+  }
+
+  @Get('mine')
+  @CacheResponse({ ttl: '1m', perUser: true })
+  mine(@Headers('authorization') auth?: string): { owner?: string } {
+    handlerRuns++;
+    return { owner: auth };
+  }
+
+  @Post()
+  async add(@Body() body: { item: string }): Promise<{ ok: true }> {
+    catalog = [...catalog, body.item];
+    await this.cache.invalidateTags(['items']);
+    return { ok: true };
+  }
+}
+
+function appModule(url: string, instance: string) {
+  @Module({
+    imports: [
+      RedisModule.forRoot({ url, keyPrefix: 'http', connectionName: instance }),
+      CacheModule.forRoot({ name: 'http', registry: new Registry() }),
+    ],
+    controllers: [ItemsController],
+  })
+  class AppModule {}
+  return AppModule;
+}
+
+describe('HttpCacheInterceptor across two app instances', () => {
+  let redis: TestRedis;
+  const apps: INestApplication[] = [];
+  const urls: string[] = [];
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    for (const instance of ['one', 'two']) {
+      const app = await NestFactory.create(appModule(redis.url, instance), { logger: false });
+      await app.listen(0, '127.0.0.1');
+      apps.push(app);
+      urls.push(await app.getUrl());
+    }
+    await waitFor('redis clients ready', async () => (await fetch(`${urls[0]}/items`)).status === 200);
+  });
+
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    await redis.dispose();
+  });
+
+  beforeEach(async () => {
+    await fetch(`${urls[0]}/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ item: 'reset' }),
+    });
+    handlerRuns = 0;
+  });
+
+  it('MISS then HIT under a normalized key (query order does not matter), with ETag and Cache-Control', async () => {
+    const first = await fetch(`${urls[0]}/items?sort=asc&page=1`);
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    const second = await fetch(`${urls[0]}/items?page=1&sort=asc`);
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(second.headers.get('cache-control')).toBe('public, max-age=60');
+    expect(await second.json()).toEqual(await first.json());
+    expect(handlerRuns).toBe(1);
+    const etag = second.headers.get('etag') as string;
+    const notModified = await fetch(`${urls[1]}/items?sort=asc&page=1`, {
+      headers: { 'If-None-Match': etag },
+    });
+    expect(notModified.status).toBe(304);
+    expect(handlerRuns).toBe(1);
+  });
+
+  it('a write on one instance invalidates the cached response on the other', async () => {
+    expect((await fetch(`${urls[1]}/items`)).headers.get('x-cache')).toBe('MISS');
+    expect((await fetch(`${urls[1]}/items`)).headers.get('x-cache')).toBe('HIT');
+    await fetch(`${urls[0]}/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ item: 'pear' }),
+    });
+    const after = await fetch(`${urls[1]}/items`);
+    expect(after.headers.get('x-cache')).toBe('MISS');
+    expect(((await after.json()) as { items: string[] }).items).toContain('pear');
+  });
+
+  it('never stores a response for a caller with credentials under a shared key', async () => {
+    const res = await fetch(`${urls[0]}/items?who=me`, { headers: { Authorization: 'Bearer alice' } });
+    expect(res.headers.get('x-cache')).toBe('BYPASS');
+    const anonymous = await fetch(`${urls[0]}/items?who=me`);
+    expect(anonymous.headers.get('x-cache')).toBe('MISS');
+  });
+
+  it('perUser routes are cached per user, privately', async () => {
+    // No user object in this app: the per-user key falls back to "anonymous" unless a user is attached.
+    const a = await fetch(`${urls[0]}/items/mine`);
+    expect(a.headers.get('x-cache')).toBe('MISS');
+    expect(a.headers.get('cache-control')).toBe('private, max-age=60');
+    expect((await fetch(`${urls[0]}/items/mine`)).headers.get('x-cache')).toBe('HIT');
+    // Credentials without a resolved user: no key can be personal, so nothing is cached or served.
+    const bob = await fetch(`${urls[0]}/items/mine`, { headers: { Authorization: 'Bearer bob' } });
+    expect(bob.headers.get('x-cache')).toBe('BYPASS');
+    expect(await bob.json()).toEqual({ owner: 'Bearer bob' });
+  });
+});
