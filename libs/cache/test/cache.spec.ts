@@ -113,7 +113,7 @@ describe('Cache against a real Redis, three instances', () => {
     const client = a.connections.shared('cache', 'background');
     for (let i = 0; i < 100_000; i += 5000) {
       const pipeline = client.pipeline();
-      for (let j = i; j < i + 5000; j++) pipeline.set(`ct:cache:test:session:${j}`, 'x', 'EX', 600);
+      for (let j = i; j < i + 5000; j++) pipeline.set(`ct:cache:test:{session:${j}}`, 'x', 'EX', 600);
       await pipeline.exec();
     }
     await a.cache.set('keep:me', 1);
@@ -141,13 +141,13 @@ describe('Cache against a real Redis, three instances', () => {
     expect(await a.cache.getOrSet('big', () => (loads++, huge))).toBe(huge);
     expect(await a.cache.getOrSet('big', () => (loads++, huge))).toBe(huge);
     expect(loads).toBe(2);
-    expect(await redis.cli('EXISTS', 'ct:cache:test:big')).toBe('0');
+    expect(await redis.cli('EXISTS', 'ct:cache:test:{big}')).toBe('0');
   });
 
   it('every entry has a TTL in Redis', async () => {
     const [a] = instances;
     await a.cache.set('ttl:check', 1, { ttl: '30s', grace: 0 });
-    const pttl = Number(await redis.cli('PTTL', 'ct:cache:test:ttl:check'));
+    const pttl = Number(await redis.cli('PTTL', 'ct:cache:test:{ttl:check}'));
     expect(pttl).toBeGreaterThan(25_000);
     expect(pttl).toBeLessThanOrEqual(33_000); // 30 s + up to 10 % jitter
   });
@@ -185,7 +185,7 @@ describe('Cache when Redis goes away', () => {
         'L2 used again',
         async () => {
           await a.cache.set('after', 'restart');
-          return (await redis.cli('EXISTS', 'ct:cache:test:after')) === '1';
+          return (await redis.cli('EXISTS', 'ct:cache:test:{after}')) === '1';
         },
         { timeoutMs: 10_000, intervalMs: 100 },
       );

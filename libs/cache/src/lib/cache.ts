@@ -1,3 +1,4 @@
+import { whenReady } from '@shop/redis';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { InvalidationBus, type BusMessage } from './bus/invalidation-bus';
@@ -57,6 +58,7 @@ export class Cache extends EventEmitter {
   private readonly metrics: CacheMetrics;
   private readonly base: string;
   private readonly labels: { cache: string };
+  private readonly l1Hits: { inc(): void };
 
   constructor(options: CacheOptions) {
     super();
@@ -65,6 +67,7 @@ export class Cache extends EventEmitter {
     if (!NAME.test(name)) throw new CacheError('E_INVALID_KEY', `invalid cache name "${name}"`);
     this.labels = { cache: name };
     this.metrics = cacheMetrics(this.options.registry);
+    this.l1Hits = this.metrics.hits.labels({ cache: name, tier: 'l1' });
     this.base = connections.keys.key('cache', name);
     this.breaker = new CircuitBreaker(
       this.options.breakerThreshold,
@@ -83,9 +86,16 @@ export class Cache extends EventEmitter {
     });
   }
 
-  /** Subscribes to the invalidation bus. Call once (the Nest module does). */
+  /**
+   * Subscribes to the invalidation bus and gives the L2 client a moment to connect (a cache used before
+   * that would count failures against the breaker). Never fails for Redis being down. Call once.
+   */
   async connect(): Promise<void> {
-    await this.bus.start();
+    const { connections } = this.options;
+    await Promise.all([
+      this.bus.start(),
+      whenReady(connections.shared('cache', 'request'), connections.options.connectTimeoutMs),
+    ]);
   }
 
   async close(): Promise<void> {
@@ -94,7 +104,10 @@ export class Cache extends EventEmitter {
 
   /** The cached value, or undefined. Never throws for Redis trouble. */
   async get<T>(key: string, options: EntryOptions = {}): Promise<T | undefined> {
-    const found = await this.lookup(this.fullKey(key, options.namespace), this.tagsOf(options));
+    const fullKey = this.fullKey(key, options.namespace);
+    const local = this.peekL1(fullKey);
+    if (local) return local.value as T;
+    const found = await this.lookup(fullKey, this.tagsOf(options));
     return found?.fresh ? (found.value as T) : undefined;
   }
 
@@ -105,22 +118,22 @@ export class Cache extends EventEmitter {
    */
   async getOrSet<T>(key: string, loader: () => Promise<T> | T, options: LoadOptions = {}): Promise<T> {
     const fullKey = this.fullKey(key, options.namespace);
-    const tags = this.tagsOf(options);
-    const found = await this.lookup(fullKey, tags);
-    if (found?.fresh) {
-      this.maybeRefreshAhead(fullKey, found.createdAt, loader, options, tags);
-      return found.value as T;
+    const local = this.peekL1(fullKey);
+    if (local) {
+      this.maybeRefreshAhead(fullKey, local.createdAt, loader, options);
+      return local.value as T;
     }
-    return this.flights.run(fullKey, () =>
-      this.load(fullKey, tags, loader, options, found?.value, found !== undefined),
-    );
+    return this.flights.run(fullKey, () => this.fetchOrLoad(fullKey, this.tagsOf(options), loader, options));
   }
 
   /** Stores a value in both tiers and tells the other instances to drop their L1 copy. */
   async set<T>(key: string, value: T, options: EntryOptions = {}): Promise<void> {
     const fullKey = this.fullKey(key, options.namespace);
-    await this.store(fullKey, value, this.tagsOf(options), options, true);
-    await this.publish({ k: [fullKey] });
+    // The L1 copy is in place before anything is awaited; L2 write and bus message travel together.
+    await Promise.all([
+      this.store(fullKey, value, this.tagsOf(options), options, true),
+      this.publish({ k: [fullKey] }),
+    ]);
   }
 
   /** Deletes a key in both tiers on every instance. */
@@ -152,7 +165,7 @@ export class Cache extends EventEmitter {
     const deleted = this.l2.available
       ? await scanDelete(
           this.options.connections.shared('cache', 'request'),
-          `${this.base}:${pattern}`,
+          `${this.base}:{${pattern}}`,
         ).catch(() => 0)
       : 0;
     this.deleteLocalPattern(pattern);
@@ -192,32 +205,45 @@ export class Cache extends EventEmitter {
 
   // --- internals -------------------------------------------------------------------------------
 
+  /** A fresh, current L1 entry, without any I/O; drops an entry whose tags were invalidated. */
+  private peekL1(fullKey: string): L1Entry | undefined {
+    const local = this.l1.get(fullKey);
+    if (!local || local.expiresAt <= Date.now()) return undefined;
+    if (local.tagCount > 0) {
+      const current = this.versions.known(Object.keys(local.tags));
+      if (!current || !VersionStore.matches(local.tags, current)) {
+        this.l1.delete(fullKey);
+        return undefined;
+      }
+    }
+    this.l1Hits.inc();
+    if (this.listenerCount('hit') > 0) this.emit('hit', fullKey, 'l1');
+    return local;
+  }
+
+  /** A usable-but-expired L1 entry (within grace) to fall back on. */
+  private staleL1(fullKey: string): L1Entry | undefined {
+    const local = this.l1.get(fullKey);
+    if (!local || local.staleUntil <= Date.now()) return undefined;
+    const current = this.versions.known(Object.keys(local.tags));
+    return current && VersionStore.matches(local.tags, current) ? local : undefined;
+  }
+
   private async lookup(
     fullKey: string,
     tags: string[],
+    prefetched?: string | null,
   ): Promise<{ value: unknown; fresh: boolean; createdAt: number } | undefined> {
     const now = Date.now();
-    const local = this.l1.get(fullKey);
-    if (local) {
-      const current = this.versions.known(Object.keys(local.tags));
-      if (current && VersionStore.matches(local.tags, current)) {
-        if (local.expiresAt > now) {
-          this.hit(fullKey, 'l1');
-          return { value: local.value, fresh: true, createdAt: local.createdAt };
-        }
-        if (local.staleUntil > now) return { value: local.value, fresh: false, createdAt: local.createdAt };
-      } else {
-        this.l1.delete(fullKey);
-      }
-    }
-    const text = await this.l2.get(this.l2Key(fullKey));
+    const local = this.peekL1(fullKey);
+    if (local) return { value: local.value, fresh: true, createdAt: local.createdAt };
+    const stale = this.staleL1(fullKey);
+    const text = prefetched !== undefined ? prefetched : await this.l2.get(this.l2Key(fullKey));
     const stored = text ? decodeEntry(text) : undefined;
     if (!stored || !text) {
       this.metrics.misses.inc(this.labels);
       this.emit('miss', fullKey);
-      return local && local.staleUntil > now
-        ? { value: local.value, fresh: false, createdAt: local.createdAt }
-        : undefined;
+      return stale ? { value: stale.value, fresh: false, createdAt: stale.createdAt } : undefined;
     }
     const current = await this.versions.current([...new Set([...Object.keys(stored.t), ...tags])]);
     if (!current || !VersionStore.matches(stored.t, current)) {
@@ -230,53 +256,71 @@ export class Cache extends EventEmitter {
     return fresh || stored.g > now ? { value: stored.v, fresh, createdAt: stored.c } : undefined;
   }
 
-  private async load<T>(
+  private async fetchOrLoad<T>(
     fullKey: string,
     tags: string[],
     loader: () => Promise<T> | T,
     options: LoadOptions,
-    stale: unknown,
-    hasStale: boolean,
   ): Promise<T> {
-    const leaseKey = `${this.l2Key(fullKey)}:lease`;
     const token = randomUUID();
-    const lease = await this.l2.acquireLease(leaseKey, token, this.options.lockTimeoutMs);
+    const l2Key = this.l2Key(fullKey);
+    const leaseKey = `${l2Key}:lease`;
+    // One round trip: the L2 entry, or (if there is none) the load lease.
+    const fetched = await this.l2.getOrLease(l2Key, leaseKey, token, this.options.lockTimeoutMs);
+    let lease = fetched.lease;
+    const found = await this.lookup(fullKey, tags, fetched.text);
+    if (found?.fresh) return found.value as T;
+    if (fetched.text !== null)
+      lease = await this.l2.acquireLease(leaseKey, token, this.options.lockTimeoutMs); // present but unusable
     if (lease === 'busy') {
       // Another instance is loading it: wait for its value rather than hitting the source again.
       const deadline = Date.now() + this.options.lockTimeoutMs;
       while (Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 15));
-        const found = await this.lookup(fullKey, tags);
-        if (found?.fresh) return found.value as T;
+        const again = await this.lookup(fullKey, tags);
+        if (again?.fresh) return again.value as T;
       }
     }
+    const held = lease === 'acquired' ? { leaseKey, token } : undefined;
     try {
-      const soft = toMs(options.softTimeout ?? this.options.softTimeoutMs, 'softTimeout');
-      const hard = toMs(options.hardTimeout ?? this.options.hardTimeoutMs, 'hardTimeout');
-      const stop = this.metrics.loader.startTimer(this.labels);
-      const loading = withTimeout(
-        Promise.resolve().then(loader),
-        hard,
-        () => new CacheError('E_LOADER_TIMEOUT', `loader for "${fullKey}" took longer than ${hard} ms`),
-      );
-      const stored = loading.then(async (value) => {
-        stop({ ...this.labels, outcome: 'ok' });
-        await this.store(fullKey, value, tags, options, false);
-        return value;
-      });
-      stored.catch(() => stop({ ...this.labels, outcome: 'error' }));
-      if (!hasStale) return await stored;
-      try {
-        // With a stale value at hand, the caller waits only `softTimeout`; the load goes on in the background.
-        return await withTimeout(stored, soft, () => new CacheError('E_LOADER_TIMEOUT', 'soft timeout'));
-      } catch {
-        stored.catch(() => undefined);
-        this.metrics.stale.inc(this.labels);
-        this.emit('stale', fullKey);
-        return stale as T;
-      }
-    } finally {
-      if (lease === 'acquired') await this.l2.releaseLease(leaseKey, token);
+      return await this.runLoader(fullKey, tags, loader, options, found, held);
+    } catch (err) {
+      if (held) await this.l2.releaseLease(leaseKey, token);
+      throw err;
+    }
+  }
+
+  private async runLoader<T>(
+    fullKey: string,
+    tags: string[],
+    loader: () => Promise<T> | T,
+    options: LoadOptions,
+    stale: { value: unknown } | undefined,
+    lease?: { leaseKey: string; token: string },
+  ): Promise<T> {
+    const soft = toMs(options.softTimeout ?? this.options.softTimeoutMs, 'softTimeout');
+    const hard = toMs(options.hardTimeout ?? this.options.hardTimeoutMs, 'hardTimeout');
+    const stop = this.metrics.loader.startTimer(this.labels);
+    const loading = withTimeout(
+      Promise.resolve().then(loader),
+      hard,
+      () => new CacheError('E_LOADER_TIMEOUT', `loader for "${fullKey}" took longer than ${hard} ms`),
+    );
+    const stored = loading.then(async (value) => {
+      stop({ ...this.labels, outcome: 'ok' });
+      await this.store(fullKey, value, tags, options, false, lease);
+      return value;
+    });
+    stored.catch(() => stop({ ...this.labels, outcome: 'error' }));
+    if (!stale) return stored;
+    try {
+      // With a stale value at hand, the caller waits only `softTimeout`; the load goes on in the background.
+      return await withTimeout(stored, soft, () => new CacheError('E_LOADER_TIMEOUT', 'soft timeout'));
+    } catch {
+      stored.catch(() => undefined);
+      this.metrics.stale.inc(this.labels);
+      this.emit('stale', fullKey);
+      return stale.value as T;
     }
   }
 
@@ -286,6 +330,7 @@ export class Cache extends EventEmitter {
     tags: string[],
     options: EntryOptions,
     strict: boolean,
+    lease?: { leaseKey: string; token: string },
   ): Promise<void> {
     const now = Date.now();
     const ttl = toMs(options.ttl ?? this.options.ttlMs, 'ttl');
@@ -311,11 +356,17 @@ export class Cache extends EventEmitter {
         `entry "${fullKey}" is ${bytes} bytes, over maxEntryBytes ${this.options.maxEntryBytes}`,
       );
       if (strict) throw error;
+      if (lease) await this.l2.releaseLease(lease.leaseKey, lease.token);
       return; // getOrSet still returns the loaded value; it is just not cached
     }
-    if (tags.length > 0 && Object.keys(versions).length < tags.length) return; // versions unknowable: caching would be unsafe
+    if (tags.length > 0 && Object.keys(versions).length < tags.length) {
+      if (lease) await this.l2.releaseLease(lease.leaseKey, lease.token);
+      return; // versions unknowable: caching would be unsafe
+    }
     this.toL1(fullKey, entry, bytes, options);
-    await this.l2.set(this.l2Key(fullKey), text, jittered + grace);
+    if (lease)
+      await this.l2.storeAndRelease(this.l2Key(fullKey), text, jittered + grace, lease.leaseKey, lease.token);
+    else await this.l2.set(this.l2Key(fullKey), text, jittered + grace);
   }
 
   private toL1(fullKey: string, entry: StoredEntry, bytes: number, options: EntryOptions = {}): void {
@@ -326,6 +377,7 @@ export class Cache extends EventEmitter {
     const l1: L1Entry = {
       value: entry.v,
       tags: entry.t,
+      tagCount: Object.keys(entry.t).length,
       expiresAt: entry.e,
       staleUntil: entry.g,
       createdAt: entry.c,
@@ -339,14 +391,14 @@ export class Cache extends EventEmitter {
     createdAt: number,
     loader: () => Promise<T> | T,
     options: LoadOptions,
-    tags: string[],
   ): void {
     const ratio = this.options.refreshAhead;
     if (ratio <= 0) return;
     const ttl = toMs(options.ttl ?? this.options.ttlMs, 'ttl');
     if (Date.now() - createdAt < ttl * ratio) return;
+    const tags = this.tagsOf(options);
     void this.flights
-      .run(`${fullKey}#refresh`, () => this.load(fullKey, tags, loader, options, undefined, false))
+      .run(`${fullKey}#refresh`, () => this.runLoader(fullKey, tags, loader, options, undefined))
       .catch(() => undefined);
   }
 
@@ -407,7 +459,8 @@ export class Cache extends EventEmitter {
     return value;
   }
 
+  /** `<prefix>:cache:<name>:{<key>}`: the braces put the entry and its lease on one Cluster slot. */
   private l2Key(fullKey: string): string {
-    return `${this.base}:${fullKey}`;
+    return `${this.base}:{${fullKey}}`;
   }
 }

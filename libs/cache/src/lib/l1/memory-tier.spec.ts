@@ -3,6 +3,7 @@ import { MemoryTier, type L1Entry } from './memory-tier';
 const entry = (bytes: number): L1Entry => ({
   value: 'x',
   tags: {},
+  tagCount: 0,
   expiresAt: Infinity,
   staleUntil: Infinity,
   createdAt: 0,

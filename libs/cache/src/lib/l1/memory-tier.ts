@@ -5,6 +5,8 @@ export interface L1Entry {
   value: unknown;
   /** Tag -> version at write time; the entry is valid while every version is still current. */
   tags: Record<string, number>;
+  /** Number of tags, so untagged entries skip the version check. */
+  tagCount: number;
   /** Logical expiry (epoch ms of this host); after it the entry is only usable within grace. */
   expiresAt: number;
   /** End of grace: a stale value may be served on loader/Redis errors until then. */

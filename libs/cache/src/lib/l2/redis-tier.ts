@@ -8,6 +8,23 @@ const RELEASE_LEASE = new LuaScript<number>(
   "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
 );
 
+// One round trip for a miss: the entry if present, else an attempt at the load lease.
+const GET_OR_LEASE = new LuaScript<[string | null, number]>(
+  'cache-get-or-lease',
+  `local v = redis.call('GET', KEYS[1])
+   if v then return {v, 0} end
+   if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {false, 1} end
+   return {false, 2}`,
+);
+
+// One round trip to store a loaded value and give the lease back (if still ours).
+const STORE_AND_RELEASE = new LuaScript<number>(
+  'cache-store-release',
+  `redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+   if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+   return 1`,
+);
+
 /**
  * L2 access behind the circuit breaker, on the fail-fast request client (command timeout, no offline
  * queue). Every method resolves to a "nothing" result instead of throwing when Redis is unavailable:
@@ -65,6 +82,33 @@ export class RedisTier {
         : ('busy' as const),
     );
     return result;
+  }
+
+  /** The entry, or (when absent) whether this caller now holds the load lease. */
+  async getOrLease(
+    key: string,
+    leaseKey: string,
+    token: string,
+    leaseMs: number,
+  ): Promise<{ text: string | null; lease: 'acquired' | 'busy' | 'unavailable' }> {
+    const reply = await this.call('get', undefined, (c) =>
+      GET_OR_LEASE.run(c, [key, leaseKey], [token, Math.max(1, leaseMs)]),
+    );
+    if (!reply) return { text: null, lease: 'unavailable' };
+    const [text, status] = reply;
+    return { text: text ?? null, lease: status === 1 ? 'acquired' : status === 2 ? 'busy' : 'busy' };
+  }
+
+  async storeAndRelease(
+    key: string,
+    value: string,
+    ttlMs: number,
+    leaseKey: string,
+    token: string,
+  ): Promise<void> {
+    await this.call('set', 0, (c) =>
+      STORE_AND_RELEASE.run(c, [key, leaseKey], [value, Math.max(1, Math.round(ttlMs)), token]),
+    );
   }
 
   async releaseLease(key: string, token: string): Promise<void> {
