@@ -12,3 +12,4 @@ export { CacheModule } from './lib/cache.module';
 export { CACHE_MODULE_OPTIONS, type CacheModuleOptions } from './lib/cache.module-definition';
 export { CacheResponse, type CacheResponseOptions } from './lib/http/cache-response.decorator';
 export { HttpCacheInterceptor } from './lib/http/http-cache.interceptor';
+export { WriteBehindQueue, type WriteBehindOptions } from './lib/write-behind/write-behind-queue';
