@@ -6,13 +6,15 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const dataDir = join(root, 'data');
 const instancesPerService = Number(process.env.STACK_INSTANCES ?? 2);
+// Shifts every port (3000 -> 3000 + offset); tests use it to stay clear of a stack already running.
+const portOffset = Number(process.env.STACK_PORT_OFFSET ?? 0);
+const dataDir = process.env.STACK_DATA_DIR ? resolve(process.env.STACK_DATA_DIR) : join(root, 'data');
 const services = [
   { name: 'gateway', basePort: 3000 },
   { name: 'orders', basePort: 3100 },
@@ -142,7 +144,7 @@ async function main() {
   for (const service of services) {
     for (let i = 0; i < instancesPerService; i++) {
       const label = `${service.name}-${i}`;
-      const port = service.basePort + i;
+      const port = service.basePort + portOffset + i;
       if (!(await portIsFree(port))) throw new Error(`port ${port} for ${label} is in use`);
       const child = spawn(
         process.execPath,
@@ -154,7 +156,9 @@ async function main() {
             PORT: String(port),
             REDIS_URL: redisUrl,
             INSTANCE_ID: label,
-            ...(process.env.DATABASE_URL ? {} : { DATABASE_URL: `sqlite:./data/${service.name}.sqlite` }),
+            ...(process.env.DATABASE_URL
+              ? {}
+              : { DATABASE_URL: `sqlite:${join(dataDir, `${service.name}.sqlite`)}` }),
           },
           stdio: ['ignore', 'pipe', 'pipe'],
         },
