@@ -234,3 +234,30 @@ describe('Cache when Redis goes away', () => {
     }
   });
 });
+
+describe('server-assisted invalidation (CLIENT TRACKING, RESP2)', () => {
+  it('a write by any other Redis client drops the L1 copy', async () => {
+    const redis = await startTestRedis();
+    const b = await makeCache(redis.url, 'track-b', { serverAssistedInvalidation: true });
+    try {
+      await b.cache.set('stock:1', 5);
+      expect(await b.cache.get('stock:1')).toBe(5);
+      // Another program rewrites the key directly (not through this library, no bus message).
+      const other = b.connections.dedicated('cache', 'background', 'other-program');
+      const started = Date.now();
+      await other.set(
+        'ct:cache:test:{stock:1}',
+        await other.get('ct:cache:test:{stock:1}').then((v) => (v ?? '').replace('"v":5', '"v":7')),
+      );
+      await waitFor(
+        'L1 copy dropped and the new value read',
+        async () => (await b.cache.get('stock:1')) === 7,
+        { intervalMs: 2 },
+      );
+      expect(Date.now() - started).toBeLessThan(200);
+    } finally {
+      await b.close();
+      await redis.dispose();
+    }
+  });
+});

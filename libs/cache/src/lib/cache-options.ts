@@ -37,11 +37,17 @@ export interface CacheOptions {
   breakerCooldown?: Duration;
   /** Refresh an entry in the background when a hit finds it this far into its TTL (0..1). 0 disables. @default 0 */
   refreshAhead?: number;
+  /**
+   * Also drop L1 entries when *any* Redis client writes a cache key (Redis `CLIENT TRACKING ... BCAST`,
+   * RESP2). Costs two extra connections; this instance's own writes then also drop its L1 copy. @default false
+   */
+  serverAssistedInvalidation?: boolean;
   /** Metrics registry. @default the prom-client global registry */
   registry?: Registry;
 }
 
 export interface ResolvedCacheOptions {
+  serverAssistedInvalidation: boolean;
   connections: RedisConnections;
   name: string;
   ttlMs: number;
@@ -86,6 +92,7 @@ export function resolveCacheOptions(o: CacheOptions): ResolvedCacheOptions {
     breakerThreshold: o.breakerThreshold ?? 5,
     breakerCooldownMs: toMs(o.breakerCooldown ?? '5s', 'breakerCooldown'),
     refreshAhead: o.refreshAhead ?? 0,
+    serverAssistedInvalidation: o.serverAssistedInvalidation ?? false,
     registry: o.registry,
   };
 }

@@ -2,6 +2,7 @@ import { whenReady } from '@shop/redis';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { InvalidationBus, type BusMessage } from './bus/invalidation-bus';
+import { TrackingListener } from './bus/tracking-listener';
 import { decodeEntry, encodeEntry, ENTRY_FORMAT, type StoredEntry } from './cache-entry';
 import { cacheMetrics, type CacheMetrics } from './cache-metrics';
 import {
@@ -59,6 +60,7 @@ export class Cache extends EventEmitter {
   private readonly base: string;
   private readonly labels: { cache: string };
   private readonly l1Hits: { inc(): void };
+  private tracking?: TrackingListener;
 
   constructor(options: CacheOptions) {
     super();
@@ -92,13 +94,28 @@ export class Cache extends EventEmitter {
    */
   async connect(): Promise<void> {
     const { connections } = this.options;
+    if (this.options.serverAssistedInvalidation) {
+      const prefix = `${this.base}:{`;
+      this.tracking = new TrackingListener(
+        connections,
+        prefix,
+        (keys) => {
+          for (const key of keys)
+            if (key.startsWith(prefix))
+              this.l1.delete(key.slice(prefix.length, key.indexOf('}', prefix.length)));
+        },
+        () => this.expireLocal('reconnect'),
+      );
+    }
     await Promise.all([
+      this.tracking?.start(),
       this.bus.start(),
       whenReady(connections.shared('cache', 'request'), connections.options.connectTimeoutMs),
     ]);
   }
 
   async close(): Promise<void> {
+    await this.tracking?.stop();
     await this.bus.stop();
   }
 
