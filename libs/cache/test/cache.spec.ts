@@ -261,3 +261,26 @@ describe('server-assisted invalidation (CLIENT TRACKING, RESP2)', () => {
     }
   });
 });
+
+describe('refresh ahead', () => {
+  it('a hit late in the TTL refreshes the entry in the background and keeps serving the old value meanwhile', async () => {
+    const redis = await startTestRedis();
+    const a = await makeCache(redis.url, 'refresh-a', { refreshAhead: 0.5 });
+    try {
+      let version = 1;
+      const loader = async () => version;
+      const opts = { ttl: 3000 };
+      expect(await a.cache.getOrSet('fx-rate', loader, opts)).toBe(1);
+      version = 2;
+      await new Promise((r) => setTimeout(r, 1600)); // past 50 % of the TTL, well before expiry
+      expect(await a.cache.getOrSet('fx-rate', loader, opts)).toBe(1); // served at once, refresh started
+      // Without refresh-ahead the old value would stay until ~3 s; with it the new one is there at once.
+      await waitFor('refreshed value', async () => (await a.cache.getOrSet('fx-rate', loader, opts)) === 2, {
+        timeoutMs: 500,
+      });
+    } finally {
+      await a.close();
+      await redis.dispose();
+    }
+  });
+});
