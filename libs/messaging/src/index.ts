@@ -27,3 +27,4 @@ export { insertOutboxEvent, outboxMigration, type OutboxDb, type OutboxRow } fro
 export { OutboxRelay, type OutboxRelayOptions } from './lib/outbox/outbox-relay';
 export { groupStats, type GroupStats } from './lib/health/messaging-health';
 export { MessagingHealthIndicator } from './lib/health/messaging.health-indicator';
+export { trimArgs, xaddCapped, type StreamRetention } from './lib/streams/stream-entries';

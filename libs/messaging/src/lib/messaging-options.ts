@@ -1,5 +1,6 @@
 import type { RedisConnections } from '@shop/redis';
 import type { Registry } from 'prom-client';
+import type { StreamRetention } from './streams/stream-entries';
 
 /** Options shared by the server and the client. Durations are milliseconds. */
 export interface MessagingCommonOptions {
@@ -9,8 +10,10 @@ export interface MessagingCommonOptions {
   service: string;
   /** This instance's stable id (pod name): the consumer name, so a restarted instance finds its pending entries. */
   instanceId: string;
-  /** Approximate cap of each stream (`XADD ... MAXLEN ~`). @default 100_000 */
+  /** Approximate cap of each stream (`XADD ... MAXLEN ~`) unless `retention` says otherwise. @default 100_000 */
   maxStreamLength?: number;
+  /** Per kind of stream: `{ maxLength }` (`MAXLEN ~`) or `{ maxAgeMs }` (`MINID ~`). @default every kind: `{ maxLength: maxStreamLength }` */
+  retention?: Partial<Record<'commands' | 'events' | 'deadLetters' | 'replies', StreamRetention>>;
   /** Metrics registry. @default the prom-client global registry */
   registry?: Registry;
 }
@@ -41,6 +44,18 @@ export interface StreamsClientOptions extends MessagingCommonOptions {
   target: string;
   /** Default reply deadline of `send()`. @default 5000 */
   timeoutMs?: number;
+}
+
+/** The retention of one kind of stream under the options. */
+export function retentionOf(
+  options: MessagingCommonOptions,
+  kind: 'commands' | 'events' | 'deadLetters' | 'replies',
+): StreamRetention {
+  return (
+    options.retention?.[kind] ?? {
+      maxLength: kind === 'replies' ? 10_000 : (options.maxStreamLength ?? messagingDefaults.maxStreamLength),
+    }
+  );
 }
 
 export const messagingDefaults = {

@@ -4,7 +4,7 @@ import { whenReady, type RedisClient } from '@shop/redis';
 import { encode, newMessageId, type Envelope, type ReplyEnvelope } from '../envelope';
 import { MessagingError, type MessagingErrorCode } from '../errors';
 import { messagingMetrics, type MessagingMetrics } from '../messaging-metrics';
-import { messagingDefaults, type StreamsClientOptions } from '../messaging-options';
+import { messagingDefaults, retentionOf, type StreamsClientOptions } from '../messaging-options';
 import { xaddCapped } from '../streams/stream-entries';
 import { streamNames } from '../streams/stream-names';
 import { ReplyReader } from './reply-reader';
@@ -23,7 +23,8 @@ interface PendingCall {
  */
 export class RedisStreamsClient extends ClientProxy {
   private readonly pending = new Map<string, PendingCall>();
-  private readonly o: Required<Omit<StreamsClientOptions, 'registry'>>;
+  private readonly o: Required<Omit<StreamsClientOptions, 'registry' | 'retention'>> &
+    Pick<StreamsClientOptions, 'retention'>;
   private readonly metrics: MessagingMetrics;
   private readonly replyStream: string;
   private readonly log = new Logger('RedisStreamsClient');
@@ -102,7 +103,7 @@ export class RedisStreamsClient extends ClientProxy {
     xaddCapped(
       this.o.connections.shared('data', 'request'),
       streamNames.commands(this.o.connections.keys, this.o.target),
-      this.o.maxStreamLength,
+      retentionOf(this.o, 'commands'),
       encode(envelope),
     ).then(
       () => this.metrics.sent.inc({ kind: 'command', outcome: 'ok' }),
@@ -139,7 +140,7 @@ export class RedisStreamsClient extends ClientProxy {
       const entryId = await xaddCapped(
         this.o.connections.shared('data', 'request'),
         streamNames.events(this.o.connections.keys, this.o.service),
-        this.o.maxStreamLength,
+        retentionOf(this.o, 'events'),
         encode(envelope),
       );
       this.metrics.sent.inc({ kind: 'event', outcome: 'ok' });

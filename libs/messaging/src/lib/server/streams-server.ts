@@ -4,7 +4,7 @@ import type { RedisClient } from '@shop/redis';
 import { lastValueFrom } from 'rxjs';
 import { encode, type ReplyEnvelope } from '../envelope';
 import { messagingMetrics, type MessagingMetrics } from '../messaging-metrics';
-import { messagingDefaults, type StreamsServerOptions } from '../messaging-options';
+import { messagingDefaults, retentionOf, type StreamsServerOptions } from '../messaging-options';
 import { GroupConsumer, type DeliveredMessage } from '../streams/group-consumer';
 import { xaddCapped } from '../streams/stream-entries';
 import { producerOf, streamNames } from '../streams/stream-names';
@@ -26,8 +26,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private readonly consumers: GroupConsumer[] = [];
   private readonly readers: RedisClient[] = [];
   private readonly metrics: MessagingMetrics;
-  private readonly o: Required<Omit<StreamsServerOptions, 'eventSources' | 'registry'>> &
-    Pick<StreamsServerOptions, 'eventSources'>;
+  private readonly o: Required<Omit<StreamsServerOptions, 'eventSources' | 'registry' | 'retention'>> &
+    Pick<StreamsServerOptions, 'eventSources' | 'retention'>;
   private writer?: RedisClient;
   private readonly expiresSet = new Map<string, number>();
   private readonly log = new Logger('RedisStreamsServer');
@@ -126,7 +126,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       // A command's error is its reply, so commands are never retried by the transport.
       maxDeliveries: kind === 'cmd' ? Math.max(this.o.maxDeliveries, 3) : this.o.maxDeliveries,
       retryDelayMs: this.o.retryDelayMs,
-      maxStreamLength: this.o.maxStreamLength,
+      deadLetterRetention: retentionOf(this.o, 'deadLetters'),
       handle,
       logger: this.log,
       metrics: this.metrics,
@@ -160,7 +160,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     }
     if (envelope.replyTo) {
       const writer = this.writer as RedisClient;
-      const writes: Array<Promise<unknown>> = [xaddCapped(writer, envelope.replyTo, 10_000, encode(reply))];
+      const writes: Array<Promise<unknown>> = [
+        xaddCapped(writer, envelope.replyTo, retentionOf(this.o, 'replies'), encode(reply)),
+      ];
       // Refresh the reply stream's TTL now and then, not on every reply.
       const now = Date.now();
       if ((this.expiresSet.get(envelope.replyTo) ?? 0) < now - REPLY_STREAM_TTL_MS / 4) {

@@ -2,7 +2,14 @@ import type { LoggerService } from '@nestjs/common';
 import type { RedisClient } from '@shop/redis';
 import { decodeEnvelope, UndecodableMessageError, type Envelope } from '../envelope';
 import type { MessagingMetrics } from '../messaging-metrics';
-import { ensureGroup, entriesOf, xaddCapped, xclaim, type StreamEntry } from './stream-entries';
+import {
+  ensureGroup,
+  entriesOf,
+  xaddCapped,
+  xclaim,
+  type StreamEntry,
+  type StreamRetention,
+} from './stream-entries';
 
 /** What a handler gets for one entry. Throwing leaves the entry pending for a retry. */
 export interface DeliveredMessage {
@@ -28,7 +35,7 @@ export interface GroupConsumerOptions {
   reclaimIntervalMs: number;
   maxDeliveries: number;
   retryDelayMs: number;
-  maxStreamLength: number;
+  deadLetterRetention: StreamRetention;
   handle: (message: DeliveredMessage) => Promise<void>;
   logger: LoggerService;
   metrics: MessagingMetrics;
@@ -226,7 +233,7 @@ export class GroupConsumer {
     deliveries: number,
   ): Promise<void> {
     const original = fields ? JSON.stringify(fields) : 'null';
-    await xaddCapped(this.o.writer, this.o.deadLetterStream, this.o.maxStreamLength, [
+    await xaddCapped(this.o.writer, this.o.deadLetterStream, this.o.deadLetterRetention, [
       'stream',
       this.o.stream,
       'group',
