@@ -11,9 +11,13 @@ import { ReplyReader } from './reply-reader';
 
 interface PendingCall {
   callback: (packet: WritePacket) => void;
-  timer: NodeJS.Timeout;
+  deadline: number;
   started: number;
+  pattern: string;
 }
+
+/** Timeouts are checked by one sweep every few ms instead of a timer per call. */
+const SWEEP_MS = 20;
 
 /**
  * The client side of the Redis Streams transport: `send()` writes a command to the target service's
@@ -31,6 +35,7 @@ export class RedisStreamsClient extends ClientProxy {
   private readerConnection?: RedisClient;
   private replies?: ReplyReader;
   private connecting?: Promise<void>;
+  private sweeper?: NodeJS.Timeout;
 
   constructor(options: StreamsClientOptions) {
     super();
@@ -61,6 +66,8 @@ export class RedisStreamsClient extends ClientProxy {
   async close(): Promise<void> {
     await this.replies?.stop();
     if (this.readerConnection) await this.o.connections.release(this.readerConnection);
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
     for (const [id, call] of this.pending)
       this.finish(id, call, { err: new MessagingError('E_CLOSED', 'client closed before the reply') });
     this.connecting = undefined;
@@ -88,17 +95,8 @@ export class RedisStreamsClient extends ClientProxy {
       replyTo: this.replyStream,
       deadline: started + this.o.timeoutMs,
     };
-    const timer = setTimeout(() => {
-      const call = this.pending.get(id);
-      if (call)
-        this.fail(
-          id,
-          call,
-          'E_TIMEOUT',
-          `no reply to "${pattern}" from ${this.o.target} within ${this.o.timeoutMs} ms`,
-        );
-    }, this.o.timeoutMs);
-    this.pending.set(id, { callback, timer, started });
+    this.pending.set(id, { callback, deadline: started + this.o.timeoutMs, started, pattern });
+    this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
     // The request-path client fails at once while Redis is down, so a caller never hangs on it.
     xaddCapped(
       this.o.connections.shared('data', 'request'),
@@ -120,11 +118,7 @@ export class RedisStreamsClient extends ClientProxy {
       },
     );
     return () => {
-      const call = this.pending.get(id);
-      if (call) {
-        clearTimeout(call.timer);
-        this.pending.delete(id);
-      }
+      this.pending.delete(id);
     };
   }
 
@@ -171,8 +165,21 @@ export class RedisStreamsClient extends ClientProxy {
     this.finish(id, call, { err: new MessagingError(code, message) });
   }
 
+  /** Fails the calls whose deadline passed; calls are in send order, so the scan stops at the first live one. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const [id, call] of this.pending) {
+      if (call.deadline > now) break;
+      this.fail(
+        id,
+        call,
+        'E_TIMEOUT',
+        `no reply to "${call.pattern}" from ${this.o.target} within ${this.o.timeoutMs} ms`,
+      );
+    }
+  }
+
   private finish(id: string, call: PendingCall, packet: WritePacket): void {
-    clearTimeout(call.timer);
     this.pending.delete(id);
     this.metrics.replyLatency.observe((Date.now() - call.started) / 1000);
     call.callback(packet);

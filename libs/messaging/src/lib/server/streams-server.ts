@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import type { RedisClient } from '@shop/redis';
-import { lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom } from 'rxjs';
 import { encode, type ReplyEnvelope } from '../envelope';
 import { messagingMetrics, type MessagingMetrics } from '../messaging-metrics';
 import { messagingDefaults, retentionOf, type StreamsServerOptions } from '../messaging-options';
@@ -188,7 +188,8 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       message.deliveries,
       message.envelope.id,
     ]);
-    const result = await handler(message.envelope.data, context);
-    return lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+    const result: unknown = await handler(message.envelope.data, context);
+    // Nest wraps handlers so they resolve to an Observable; plain values skip the RxJS round.
+    return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
   }
 }
