@@ -63,19 +63,21 @@ describeEachDialect('database', (dialect) => {
     }
   });
 
-  it('rolls a transaction back completely when it throws', async () => {
+  it('enforces constraints and rolls a transaction back completely when it throws', async () => {
     await migrateToLatest(db as Kysely<unknown>, migrations);
+    await db.insertInto('widget').values({ id: 1, name: 'nut', price_cents: 5 }).execute();
+    await expect(
+      db.insertInto('widget').values({ id: 2, name: 'nut', price_cents: 6 }).execute(),
+    ).rejects.toThrow(/unique|UNIQUE/);
     await expect(
       db.transaction().execute(async (trx) => {
-        await trx.insertInto('widget').values({ id: 1, name: 'nut', price_cents: 5 }).execute();
-        await trx.insertInto('widget').values({ id: 2, name: 'nut', price_cents: 6 }).execute();
+        await trx.insertInto('widget').values({ id: 3, name: 'bolt', price_cents: 7 }).execute();
+        await trx.updateTable('widget').set({ price_cents: 99 }).where('id', '=', 1).execute();
+        throw new Error('payment declined');
       }),
-    ).rejects.toThrow();
-    const { count } = await db
-      .selectFrom('widget')
-      .select(sql<number>`count(*)`.as('count'))
-      .executeTakeFirstOrThrow();
-    expect(Number(count)).toBe(0);
+    ).rejects.toThrow('payment declined');
+    const rows = await db.selectFrom('widget').select(['id', 'price_cents']).execute();
+    expect(rows.map((r) => [r.id, Number(r.price_cents)])).toEqual([[1, 5]]);
   });
 
   it('names the migration that failed', async () => {
