@@ -36,12 +36,14 @@ export class RedisStreamsClient extends ClientProxy {
   private replies?: ReplyReader;
   private connecting?: Promise<void>;
   private sweeper?: NodeJS.Timeout;
+  private readonly sentCommandOk: { inc(): void };
 
   constructor(options: StreamsClientOptions) {
     super();
     this.o = { ...messagingDefaults, ...options };
     this.metrics = messagingMetrics(options.registry);
     this.replyStream = streamNames.replies(options.connections.keys, options.service, options.instanceId);
+    this.sentCommandOk = this.metrics.sent.labels({ kind: 'command', outcome: 'ok' });
   }
 
   connect(): Promise<void> {
@@ -104,7 +106,7 @@ export class RedisStreamsClient extends ClientProxy {
       retentionOf(this.o, 'commands'),
       encode(envelope),
     ).then(
-      () => this.metrics.sent.inc({ kind: 'command', outcome: 'ok' }),
+      () => this.sentCommandOk.inc(),
       (err: Error) => {
         this.metrics.sent.inc({ kind: 'command', outcome: 'error' });
         const call = this.pending.get(id);

@@ -64,7 +64,22 @@ export class GroupConsumer {
   /** Start time of each running handler, for claim keep-alive. */
   private readonly startedAt = new Map<string, number>();
 
-  constructor(private readonly o: GroupConsumerOptions) {}
+  // Labelled children are looked up once, not hashed again for every message.
+  private readonly durationChild: { startTimer(): () => void };
+  private readonly handledChildren = new Map<string, { inc(): void }>();
+
+  constructor(private readonly o: GroupConsumerOptions) {
+    this.durationChild = o.metrics.duration.labels({ stream: o.stream });
+  }
+
+  private handledChild(outcome: string): { inc(): void } {
+    let child = this.handledChildren.get(outcome);
+    if (!child) {
+      child = this.o.metrics.handled.labels({ stream: this.o.stream, outcome });
+      this.handledChildren.set(outcome, child);
+    }
+    return child;
+  }
 
   get stream(): string {
     return this.o.stream;
@@ -172,7 +187,7 @@ export class GroupConsumer {
       await this.deadLetter(entryId, fields, (err as UndecodableMessageError).message, deliveries);
       return;
     }
-    const stopTimer = this.o.metrics.duration.startTimer({ stream: this.o.stream });
+    const stopTimer = this.durationChild.startTimer();
     this.startedAt.set(entryId, Date.now());
     try {
       await this.o.handle({ stream: this.o.stream, entryId, envelope, deliveries });
@@ -223,7 +238,7 @@ export class GroupConsumer {
     const batch = this.ackBatch;
     batch.ids.push(entryId);
     await batch.done;
-    this.o.metrics.handled.inc({ stream: this.o.stream, outcome });
+    this.handledChild(outcome).inc();
   }
 
   private async deadLetter(
