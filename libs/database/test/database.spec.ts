@@ -53,9 +53,12 @@ describeEachDialect('database', (dialect) => {
   it('lets two instances migrate the same database at once', async () => {
     const other = createDatabase<TestDb>({ url: target.url }).db;
     try {
+      // What two service instances do at start (DatabaseConnection passes the lock file for SQLite).
+      const lockFile =
+        dialect === 'sqlite' ? `${target.url.slice('sqlite:'.length)}.migrate.lock` : undefined;
       const [a, b] = await Promise.all([
-        migrateToLatest(db as Kysely<unknown>, migrations),
-        migrateToLatest(other as Kysely<unknown>, migrations),
+        migrateToLatest(db as Kysely<unknown>, migrations, undefined, { lockFile }),
+        migrateToLatest(other as Kysely<unknown>, migrations, undefined, { lockFile }),
       ]);
       expect([...a, ...b].sort()).toEqual(['0001-create-widget', '0002-index-name']);
     } finally {

@@ -3,7 +3,9 @@ import { sql, type Kysely } from 'kysely';
 import { createDatabase } from './create-database';
 import type { DatabaseOptions } from './database-options';
 import { DATABASE_MODULE_OPTIONS } from './database.module-definition';
+import { parseDatabaseUrl } from './database-url';
 import { migrateToLatest } from './migrate';
+import { resolve } from 'node:path';
 
 /** Owns the service's database: opens it, migrates it at start, answers health pings, closes it. */
 @Injectable()
@@ -19,7 +21,14 @@ export class DatabaseConnection implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    const applied = await migrateToLatest(this.db, this.options.migrations, this.options.migrationTable);
+    const target = parseDatabaseUrl(this.options.url);
+    const lockFile =
+      target.dialect === 'sqlite' && target.file !== ':memory:'
+        ? `${resolve(target.file)}.migrate.lock`
+        : undefined;
+    const applied = await migrateToLatest(this.db, this.options.migrations, this.options.migrationTable, {
+      lockFile,
+    });
     this.logger.log({ msg: 'database ready', dialect: this.dialect, migrationsApplied: applied });
   }
 

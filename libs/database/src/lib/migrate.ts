@@ -1,4 +1,5 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
+import { withFileLock } from './file-lock';
 
 /** Thrown when a migration fails; names the migration and keeps the database error as `cause`. */
 export class MigrationFailedError extends Error {
@@ -14,24 +15,17 @@ export class MigrationFailedError extends Error {
 
 /**
  * Applies pending migrations in name order and returns the names applied. Safe to run from several
- * instances at once. On Postgres Kysely holds an advisory lock. On SQLite its lock is a no-op and two
- * processes can both see a migration as pending; each runs in a transaction, so the loser rolls back and
- * a retry finds it applied. A migration that is really broken fails the same way on every attempt.
+ * instances at once: on Postgres Kysely holds an advisory lock; on SQLite (where Kysely's lock is a no-op
+ * and DDL is not transactional) pass `lockFile` and the instances take turns through it.
  */
 export async function migrateToLatest(
   db: Kysely<unknown>,
   migrations: Record<string, Migration>,
   migrationTable = 'kysely_migration',
-  attempts = 3,
+  options: { lockFile?: string } = {},
 ): Promise<string[]> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await migrateOnce(db, migrations, migrationTable);
-    } catch (err) {
-      if (attempt >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, 50 * attempt + Math.random() * 50));
-    }
-  }
+  const run = () => migrateOnce(db, migrations, migrationTable);
+  return options.lockFile ? withFileLock(options.lockFile, run) : run();
 }
 
 async function migrateOnce(
