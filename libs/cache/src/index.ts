@@ -1,4 +1,4 @@
-export { Cache, type EntryOptions, type LoadOptions } from './lib/cache';
+export { Cache, type CacheSource, type EntryOptions, type LoadOptions } from './lib/cache';
 export {
   resolveCacheOptions,
   toMs,

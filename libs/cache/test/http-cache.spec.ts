@@ -17,6 +17,7 @@ import { Cache, CacheModule, CacheResponse, HttpCacheInterceptor } from '../src'
 
 let handlerRuns = 0;
 let catalog = ['apple'];
+let flakyCalls = 0;
 
 @Controller('items')
 @UseInterceptors(HttpCacheInterceptor)
@@ -35,6 +36,14 @@ class ItemsController {
   mine(@Headers('authorization') auth?: string): { owner?: string } {
     handlerRuns++;
     return { owner: auth };
+  }
+
+  @Get('flaky')
+  @CacheResponse({ ttl: 100 })
+  flaky(): { rate: number } {
+    flakyCalls++;
+    if (flakyCalls > 1) throw new Error('rates service down');
+    return { rate: 1.5 };
   }
 
   @Post()
@@ -121,6 +130,15 @@ describe('HttpCacheInterceptor across two app instances', () => {
     expect(res.headers.get('x-cache')).toBe('BYPASS');
     const anonymous = await fetch(`${urls[0]}/items?who=me`);
     expect(anonymous.headers.get('x-cache')).toBe('MISS');
+  });
+
+  it('serves the stale response with X-Cache: STALE when the handler fails after expiry', async () => {
+    expect((await fetch(`${urls[0]}/items/flaky`)).headers.get('x-cache')).toBe('MISS');
+    await new Promise((r) => setTimeout(r, 150));
+    const stale = await fetch(`${urls[0]}/items/flaky`);
+    expect(stale.status).toBe(200);
+    expect(stale.headers.get('x-cache')).toBe('STALE');
+    expect(await stale.json()).toEqual({ rate: 1.5 });
   });
 
   it('perUser routes are cached per user, privately', async () => {

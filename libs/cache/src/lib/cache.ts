@@ -35,6 +35,15 @@ export interface EntryOptions {
 export interface LoadOptions extends EntryOptions {
   softTimeout?: Duration;
   hardTimeout?: Duration;
+  /** Told how the value was obtained: `hit` (a tier), `miss` (loaded now) or `stale` (served within grace). */
+  onSource?: (source: CacheSource) => void;
+}
+
+export type CacheSource = 'hit' | 'miss' | 'stale';
+
+interface Sourced<T> {
+  value: T;
+  source: CacheSource;
 }
 
 // Cache keys may hold ':' and '/' (`user:42`, `GET /orders?a=1`), never glob characters or whitespace.
@@ -138,9 +147,14 @@ export class Cache extends EventEmitter {
     const local = this.peekL1(fullKey);
     if (local) {
       this.maybeRefreshAhead(fullKey, local.createdAt, loader, options);
+      options.onSource?.('hit');
       return local.value as T;
     }
-    return this.flights.run(fullKey, () => this.fetchOrLoad(fullKey, this.tagsOf(options), loader, options));
+    const { value, source } = await this.flights.run(fullKey, () =>
+      this.fetchOrLoad(fullKey, this.tagsOf(options), loader, options),
+    );
+    options.onSource?.(source);
+    return value;
   }
 
   /** Stores a value in both tiers and tells the other instances to drop their L1 copy. */
@@ -278,7 +292,7 @@ export class Cache extends EventEmitter {
     tags: string[],
     loader: () => Promise<T> | T,
     options: LoadOptions,
-  ): Promise<T> {
+  ): Promise<Sourced<T>> {
     const token = randomUUID();
     const l2Key = this.l2Key(fullKey);
     const leaseKey = `${l2Key}:lease`;
@@ -286,7 +300,7 @@ export class Cache extends EventEmitter {
     const fetched = await this.l2.getOrLease(l2Key, leaseKey, token, this.options.lockTimeoutMs);
     let lease = fetched.lease;
     const found = await this.lookup(fullKey, tags, fetched.text);
-    if (found?.fresh) return found.value as T;
+    if (found?.fresh) return { value: found.value as T, source: 'hit' };
     if (fetched.text !== null)
       lease = await this.l2.acquireLease(leaseKey, token, this.options.lockTimeoutMs); // present but unusable
     if (lease === 'busy') {
@@ -295,7 +309,7 @@ export class Cache extends EventEmitter {
       while (Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 15));
         const again = await this.lookup(fullKey, tags);
-        if (again?.fresh) return again.value as T;
+        if (again?.fresh) return { value: again.value as T, source: 'hit' };
       }
     }
     const held = lease === 'acquired' ? { leaseKey, token } : undefined;
@@ -314,7 +328,7 @@ export class Cache extends EventEmitter {
     options: LoadOptions,
     stale: { value: unknown } | undefined,
     lease?: { leaseKey: string; token: string },
-  ): Promise<T> {
+  ): Promise<Sourced<T>> {
     const soft = toMs(options.softTimeout ?? this.options.softTimeoutMs, 'softTimeout');
     const hard = toMs(options.hardTimeout ?? this.options.hardTimeoutMs, 'hardTimeout');
     const stop = this.metrics.loader.startTimer(this.labels);
@@ -329,15 +343,16 @@ export class Cache extends EventEmitter {
       return value;
     });
     stored.catch(() => stop({ ...this.labels, outcome: 'error' }));
-    if (!stale) return stored;
+    if (!stale) return { value: await stored, source: 'miss' };
     try {
       // With a stale value at hand, the caller waits only `softTimeout`; the load goes on in the background.
-      return await withTimeout(stored, soft, () => new CacheError('E_LOADER_TIMEOUT', 'soft timeout'));
+      const value = await withTimeout(stored, soft, () => new CacheError('E_LOADER_TIMEOUT', 'soft timeout'));
+      return { value, source: 'miss' };
     } catch {
       stored.catch(() => undefined);
       this.metrics.stale.inc(this.labels);
       this.emit('stale', fullKey);
-      return stale.value as T;
+      return { value: stale.value as T, source: 'stale' };
     }
   }
 

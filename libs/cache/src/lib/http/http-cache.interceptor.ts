@@ -66,11 +66,10 @@ export class HttpCacheInterceptor implements NestInterceptor {
     res: Response,
     next: CallHandler,
   ): Promise<unknown> {
-    let ran = false;
+    let source = 'hit';
     const cached = await this.cache.getOrSet<CachedResponse>(
       key,
       async () => {
-        ran = true;
         const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
         return {
           body,
@@ -79,9 +78,9 @@ export class HttpCacheInterceptor implements NestInterceptor {
             .digest('base64url')}"`,
         };
       },
-      { ttl: ttlMs, tags: options.tags },
+      { ttl: ttlMs, tags: options.tags, onSource: (s) => (source = s) },
     );
-    res.setHeader('X-Cache', ran ? 'MISS' : 'HIT');
+    res.setHeader('X-Cache', source.toUpperCase()); // HIT | MISS | STALE
     res.setHeader('ETag', cached.etag);
     res.setHeader(
       'Cache-Control',
