@@ -16,8 +16,8 @@ describe('commands: request/reply over Redis Streams with 3 service processes', 
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
-    await Promise.all(services.map((s) => s.stop()));
-    await redis.dispose();
+    await Promise.all((services ?? []).map((s) => s.stop()));
+    await redis?.dispose();
   });
 
   it('answers 1,000 commands from 2 callers, each handled by exactly one instance, each reply to its caller', async () => {

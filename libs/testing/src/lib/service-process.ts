@@ -46,6 +46,8 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     ? {
         TS_NODE_PROJECT: join(workspaceRoot(), 'tsconfig.base.json'),
         TS_NODE_SWC: 'true',
+        // Nx's Jest plugin exports its own ts-node options (moduleResolution node10), which TypeScript 6 rejects.
+        TS_NODE_COMPILER_OPTIONS: '{}',
         TS_NODE_FILES: 'false',
       }
     : {};
