@@ -15,3 +15,4 @@ export {
   streamsClientProvider,
   streamsServerProvider,
 } from './lib/messaging/messaging.providers';
+export { serviceInfrastructure, type ServiceInfrastructureOptions } from './lib/service-infrastructure';
