@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { LuaScript, type RedisClient, type RedisConnections } from '@shop/redis';
+import { LuaScript, reconnectDelay, type RedisClient, type RedisConnections } from '@shop/redis';
 import { Gauge, register as globalRegistry, type Registry } from 'prom-client';
 import { deserialize, serialize } from '../serializer/serializer';
 
@@ -110,6 +110,7 @@ export class WriteBehindQueue<T> {
     const writer = this.o.connections.shared('data', 'background');
     let ownPending = true; // first, what this consumer left unacked before a restart
     let lastClaim = 0;
+    let failures = 0;
     while (this.running) {
       try {
         let entries: Array<[string, string[]]> = [];
@@ -137,6 +138,7 @@ export class WriteBehindQueue<T> {
           if (ownPending && entries.length === 0) ownPending = false;
         }
         if (entries.length > 0) await this.flush(writer, entries);
+        failures = 0;
         this.lag.set(
           { queue: this.o.name },
           this.oldestPendingMs ? (Date.now() - this.oldestPendingMs) / 1000 : 0,
@@ -148,7 +150,7 @@ export class WriteBehindQueue<T> {
           queue: this.o.name,
           error: (err as Error).message,
         });
-        await new Promise((r) => setTimeout(r, 500));
+        await new Promise((r) => setTimeout(r, reconnectDelay(++failures, 2000)));
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { RedisClient } from '@shop/redis';
+import { reconnectDelay, type RedisClient } from '@shop/redis';
 import { ENVELOPE_FIELD, type ReplyEnvelope } from '../envelope';
 import { entriesOf } from '../streams/stream-entries';
 
@@ -63,7 +63,8 @@ export class ReplyReader {
           stream: this.stream,
           error: (err as Error).message,
         });
-        await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(failures, 6))));
+        // The same capped, jittered backoff the Redis connections use.
+        await new Promise((r) => setTimeout(r, reconnectDelay(failures, 2000)));
       }
     }
   }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { RedisConnections, RedisClient } from '@shop/redis';
+import { reconnectDelay, type RedisConnections, type RedisClient } from '@shop/redis';
 import { decodeEnvelope, type Envelope } from '../envelope';
 import { entriesOf } from '../streams/stream-entries';
 
@@ -91,7 +91,8 @@ export class FanOutReader {
           stream: this.o.stream,
           error: (err as Error).message,
         });
-        await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(failures, 6))));
+        // The same capped, jittered backoff the Redis connections use.
+        await new Promise((r) => setTimeout(r, reconnectDelay(failures, 2000)));
       }
     }
   }

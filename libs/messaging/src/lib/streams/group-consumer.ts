@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { RedisClient } from '@shop/redis';
+import { reconnectDelay, type RedisClient } from '@shop/redis';
 import { decodeEnvelope, UndecodableMessageError, type Envelope } from '../envelope';
 import type { MessagingMetrics } from '../messaging-metrics';
 import {
@@ -163,7 +163,8 @@ export class GroupConsumer {
           pendingCursor = '0';
         }
         this.o.logger.warn?.({ msg: 'stream read failed, retrying', stream: this.o.stream, error: message });
-        await sleep(Math.min(2000, 50 * 2 ** Math.min(failures, 6)));
+        // The same capped, jittered backoff the Redis connections use.
+        await new Promise((r) => setTimeout(r, reconnectDelay(failures, 2000)));
       }
     }
   }
@@ -331,5 +332,3 @@ interface AckBatch {
   ids: string[];
   done: Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
