@@ -13,7 +13,6 @@ import { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check'
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { JsonBodyMiddleware } from './http/body-parser.middleware';
 import { LoggingModule } from './logging/logging.module';
-import { StreamsClientsLifecycle } from './messaging/messaging.providers';
 import { MetricsModule } from './metrics/metrics.module';
 import { PLATFORM_OPTIONS, type PlatformOptions } from './platform-options';
 
@@ -53,7 +52,6 @@ export class PlatformModule implements NestModule {
           }),
         },
         JsonBodyMiddleware,
-        StreamsClientsLifecycle,
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { whenReady, type RedisClient } from '@shop/redis';
 import { encode, newMessageId, type Envelope, type ReplyEnvelope } from '../envelope';
@@ -25,7 +25,7 @@ const SWEEP_MS = 20;
  * channel, so no other caller sees it); `emit()` appends an event to this service's event stream.
  * Errors are `MessagingError`s with a code: `E_TIMEOUT`, `E_NO_HANDLER`, `E_REMOTE`, `E_UNAVAILABLE`.
  */
-export class RedisStreamsClient extends ClientProxy {
+export class RedisStreamsClient extends ClientProxy implements OnApplicationShutdown {
   private readonly pending = new Map<string, PendingCall>();
   private readonly o: Required<Omit<StreamsClientOptions, 'registry' | 'retention'>> &
     Pick<StreamsClientOptions, 'retention'>;
@@ -73,6 +73,11 @@ export class RedisStreamsClient extends ClientProxy {
     for (const [id, call] of this.pending)
       this.finish(id, call, { err: new MessagingError('E_CLOSED', 'client closed before the reply') });
     this.connecting = undefined;
+  }
+
+  /** Nest calls this for a client provided by a factory: pending calls fail with `E_CLOSED`, the reader stops. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.close();
   }
 
   unwrap<T>(): T {
