@@ -1,4 +1,5 @@
 export { reconnectDelay, type ClientProfile } from './lib/client-profiles';
+export { coalesceWrites } from './lib/coalesce-writes';
 export { InvalidKeyPartError, KeyBuilder } from './lib/key-builder';
 export { LuaScript } from './lib/lua-script';
 export {

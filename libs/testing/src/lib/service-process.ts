@@ -21,6 +21,8 @@ export interface ServiceProcessOptions {
   readyTimeoutMs?: number;
   /** Where each output line goes; defaults to keeping them in `logs` only. */
   onLine?: (line: string) => void;
+  /** Extra Node flags before the entry, e.g. `['--cpu-prof']` (Node refuses those in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 export interface ServiceProcess {
@@ -39,9 +41,12 @@ export interface ServiceProcess {
 /** Starts a service as a separate Node process and (by default) waits until it reports ready. */
 export async function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const typescript = options.entry.endsWith('.ts');
-  const args = typescript
-    ? ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', options.entry]
-    : [options.entry];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    ...(typescript
+      ? ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', options.entry]
+      : [options.entry]),
+  ];
   const tsEnv = typescript
     ? {
         TS_NODE_PROJECT: join(workspaceRoot(), 'tsconfig.base.json'),

@@ -1,6 +1,6 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import { whenReady, type RedisClient } from '@shop/redis';
+import { coalesceWrites, whenReady, type RedisClient } from '@shop/redis';
 import { encode, newMessageId, type Envelope, type ReplyEnvelope } from '../envelope';
 import { MessagingError, type MessagingErrorCode } from '../errors';
 import { messagingMetrics, type MessagingMetrics } from '../messaging-metrics';
@@ -105,8 +105,10 @@ export class RedisStreamsClient extends ClientProxy implements OnApplicationShut
     this.pending.set(id, { callback, deadline: started + this.o.timeoutMs, started, pattern });
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
     // The request-path client fails at once while Redis is down, so a caller never hangs on it.
+    const requests = this.o.connections.shared('data', 'request');
+    coalesceWrites(requests);
     xaddCapped(
-      this.o.connections.shared('data', 'request'),
+      requests,
       streamNames.commands(this.o.connections.keys, this.o.target),
       retentionOf(this.o, 'commands'),
       encode(envelope),

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { reconnectDelay, type RedisClient } from '@shop/redis';
+import { coalesceWrites, reconnectDelay, type RedisClient } from '@shop/redis';
 import { decodeEnvelope, UndecodableMessageError, type Envelope } from '../envelope';
 import type { MessagingMetrics } from '../messaging-metrics';
 import {
@@ -37,6 +37,11 @@ export interface GroupConsumerOptions {
   retryDelayMs: number;
   deadLetterRetention: StreamRetention;
   handle: (message: DeliveredMessage) => Promise<void>;
+  /**
+   * Clients whose writes are coalesced while a read batch is dispatched, so the commands the batch's
+   * handlers issue synchronously leave in one socket write. @default [writer]
+   */
+  coalesce?: RedisClient[];
   logger: LoggerService;
   metrics: MessagingMetrics;
 }
@@ -152,6 +157,8 @@ export class GroupConsumer {
         failures = 0;
         const entries = entriesOf(reply);
         if (pendingCursor) pendingCursor = entries.length > 0 ? entries[entries.length - 1][0] : null;
+        if (entries.length > 1)
+          for (const client of this.o.coalesce ?? [this.o.writer]) coalesceWrites(client);
         for (const entry of entries) this.dispatch(entry, pendingCursor ? 2 : 1);
       } catch (err) {
         if (!this.running) break;
