@@ -1,4 +1,5 @@
-import { startTestRedis, type ServiceProcess, type TestRedis } from '@shop/testing';
+import type { RedisClient } from '@shop/redis';
+import { startTestRedis, waitFor, type ServiceProcess, type TestRedis } from '@shop/testing';
 import { firstValueFrom } from 'rxjs';
 import { MessagingError } from '../src';
 import { makeClient, startFixtures } from './helpers';
@@ -45,11 +46,15 @@ describe('commands: request/reply over Redis Streams with 3 service processes', 
     const total = Object.values(counts).reduce((n, v) => n + Number(v), 0);
     expect(total).toBe(1000);
     expect(Object.keys(counts).sort()).toEqual(['fx-0', 'fx-1', 'fx-2']);
-    // Replies travelled on per-caller streams only.
+    // Each caller received its own 500 replies, on its own channel; nothing needed the fallback stream.
+    expect(clients.map(({ client }) => client.repliesReceived)).toEqual([
+      { pubsub: 500, stream: 0 },
+      { pubsub: 500, stream: 0 },
+    ]);
     const keys = clients[0].connections.keys;
     const replyStreams = ['caller-a', 'caller-b'].map((id) => keys.tagged('reply', 'caller', id));
     const lengths = await Promise.all(replyStreams.map((s) => clients[0].connections.shared().xlen(s)));
-    expect(lengths).toEqual([500, 500]);
+    expect(lengths).toEqual([0, 0]);
     expect(clients.every(({ client }) => client.pendingCalls === 0)).toBe(true);
   });
 
@@ -84,6 +89,38 @@ describe('commands: request/reply over Redis Streams with 3 service processes', 
       expect(Date.now() - started).toBeLessThan(1500);
     } finally {
       await lonely.close();
+    }
+  });
+
+  it("a reply sent while the caller's subscriber is away arrives through the caller's stream", async () => {
+    const caller = makeClient(redis.url, 'caller-d');
+    try {
+      await caller.client.connect();
+      const subscriber = (caller.client as unknown as { subscriber: RedisClient }).subscriber;
+      subscriber.disconnect(); // no reconnect until we say so
+      await waitFor('subscriber gone', () => subscriber.status === 'end');
+
+      const reply = await firstValueFrom(
+        caller.client.send<{ sum: number }>('math.sum', { a: 20, b: 22, caller: 'd' }),
+      );
+      expect(reply.sum).toBe(42);
+      expect(caller.client.repliesReceived).toEqual({ pubsub: 0, stream: 1 });
+      const stream = caller.connections.keys.tagged('reply', 'caller', 'caller-d');
+      expect(await caller.connections.shared().pttl(stream)).toBeGreaterThan(0); // it expires by itself
+
+      // Back on the channel after a reconnect.
+      await subscriber.connect();
+      await waitFor('resubscribed', async () => {
+        const [, subscribers] = (await caller.connections.shared().pubsub('NUMSUB', stream)) as [
+          string,
+          number,
+        ];
+        return subscribers === 1;
+      });
+      await firstValueFrom(caller.client.send('math.sum', { a: 1, b: 1, caller: 'd' }));
+      expect(caller.client.repliesReceived).toEqual({ pubsub: 1, stream: 1 });
+    } finally {
+      await caller.close();
     }
   });
 

@@ -7,7 +7,7 @@ import { messagingMetrics, type MessagingMetrics } from '../messaging-metrics';
 import { messagingDefaults, retentionOf, type StreamsClientOptions } from '../messaging-options';
 import { xaddCapped } from '../streams/stream-entries';
 import { streamNames } from '../streams/stream-names';
-import { ReplyReader } from './reply-reader';
+import { ReplyListener, type ReplyRoute } from './reply-listener';
 
 interface PendingCall {
   callback: (packet: WritePacket) => void;
@@ -21,8 +21,9 @@ const SWEEP_MS = 20;
 
 /**
  * The client side of the Redis Streams transport: `send()` writes a command to the target service's
- * command stream and waits for the reply on this instance's own reply stream (never on a shared
- * channel, so no other caller sees it); `emit()` appends an event to this service's event stream.
+ * command stream and waits for the reply addressed to this instance alone (its own channel, with its
+ * own stream as the fallback; see `ReplyListener`), so no other caller sees it; `emit()` appends an
+ * event to this service's event stream.
  * Errors are `MessagingError`s with a code: `E_TIMEOUT`, `E_NO_HANDLER`, `E_REMOTE`, `E_UNAVAILABLE`.
  */
 export class RedisStreamsClient extends ClientProxy implements OnApplicationShutdown {
@@ -32,8 +33,9 @@ export class RedisStreamsClient extends ClientProxy implements OnApplicationShut
   private readonly metrics: MessagingMetrics;
   private readonly replyStream: string;
   private readonly log = new Logger('RedisStreamsClient');
-  private readerConnection?: RedisClient;
-  private replies?: ReplyReader;
+  private subscriber?: RedisClient;
+  private replies?: ReplyListener;
+  private readonly received: Record<ReplyRoute, number> = { pubsub: 0, stream: 0 };
   private connecting?: Promise<void>;
   private sweeper?: NodeJS.Timeout;
   private readonly sentCommandOk: { inc(): void };
@@ -48,26 +50,31 @@ export class RedisStreamsClient extends ClientProxy implements OnApplicationShut
 
   connect(): Promise<void> {
     this.connecting ??= Promise.resolve().then(async () => {
-      this.readerConnection = this.o.connections.dedicated('data', 'background', 'reply-reader');
-      this.replies = new ReplyReader(
-        this.readerConnection,
-        this.replyStream,
-        (r) => this.onReply(r),
-        this.log,
-      );
+      this.subscriber = this.o.connections.dedicated('data', 'background', 'reply-subscriber');
+      this.replies = new ReplyListener({
+        subscriber: this.subscriber,
+        reader: this.o.connections.shared('data', 'request'),
+        address: this.replyStream,
+        onReply: (reply, route) => this.onReply(reply, route),
+        drainEveryMs: 1000,
+        hasPendingCalls: () => this.pending.size > 0,
+        logger: this.log,
+      });
       this.replies.start();
-      // Give a freshly created request client a moment to connect; if Redis is down, send() fails fast instead.
-      await whenReady(
-        this.o.connections.shared('data', 'request'),
-        this.o.connections.options.connectTimeoutMs,
-      );
+      // Give fresh connections a moment: a reply published before the subscription is active would go
+      // to the fallback stream (still delivered, but later). If Redis is down, send() fails fast instead.
+      const { connectTimeoutMs } = this.o.connections.options;
+      await whenReady(this.o.connections.shared('data', 'request'), connectTimeoutMs);
+      if (await whenReady(this.subscriber, connectTimeoutMs)) {
+        await this.replies.subscribed();
+      }
     });
     return this.connecting;
   }
 
   async close(): Promise<void> {
     await this.replies?.stop();
-    if (this.readerConnection) await this.o.connections.release(this.readerConnection);
+    if (this.subscriber) await this.o.connections.release(this.subscriber);
     clearInterval(this.sweeper);
     this.sweeper = undefined;
     for (const [id, call] of this.pending)
@@ -82,6 +89,11 @@ export class RedisStreamsClient extends ClientProxy implements OnApplicationShut
 
   unwrap<T>(): T {
     return this.o.connections.shared('data', 'request') as T;
+  }
+
+  /** Replies received so far, by the route they took (the stream only after a subscriber reconnect). */
+  get repliesReceived(): Readonly<Record<ReplyRoute, number>> {
+    return { ...this.received };
   }
 
   /** Calls still waiting for a reply. */
@@ -157,9 +169,10 @@ export class RedisStreamsClient extends ClientProxy implements OnApplicationShut
     }
   }
 
-  private onReply(reply: ReplyEnvelope): void {
+  private onReply(reply: ReplyEnvelope, route: ReplyRoute): void {
     const call = this.pending.get(reply.id);
     if (!call) return;
+    this.received[route]++;
     if (reply.error) {
       const e = reply.error;
       this.finish(reply.id, call, {

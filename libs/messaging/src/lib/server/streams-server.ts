@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { coalesceWrites, type RedisClient } from '@shop/redis';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { encode, type ReplyEnvelope } from '../envelope';
+import { ENVELOPE_FIELD, type ReplyEnvelope } from '../envelope';
 import { messagingMetrics, type MessagingMetrics } from '../messaging-metrics';
 import { messagingDefaults, retentionOf, type StreamsServerOptions } from '../messaging-options';
 import { GroupConsumer, type DeliveredMessage } from '../streams/group-consumer';
@@ -160,19 +160,26 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         reply = { id: envelope.id, error };
       }
     }
-    if (envelope.replyTo) {
-      const writer = this.writer as RedisClient;
-      coalesceWrites(writer);
-      const writes: Array<Promise<unknown>> = [
-        xaddCapped(writer, envelope.replyTo, retentionOf(this.o, 'replies'), encode(reply)),
-      ];
-      // Refresh the reply stream's TTL now and then, not on every reply.
-      const now = Date.now();
-      if ((this.expiresSet.get(envelope.replyTo) ?? 0) < now - REPLY_STREAM_TTL_MS / 4) {
-        this.expiresSet.set(envelope.replyTo, now);
-        writes.push(writer.pexpire(envelope.replyTo, REPLY_STREAM_TTL_MS));
-      }
-      await Promise.all(writes);
+    if (envelope.replyTo) await this.sendReply(envelope.replyTo, reply);
+  }
+
+  /**
+   * `PUBLISH` to the caller's own channel: one command, nothing stored. If nobody received it (the
+   * caller's subscriber is reconnecting), the reply goes to the caller's stream, which the caller reads
+   * once it is subscribed again.
+   */
+  private async sendReply(address: string, reply: ReplyEnvelope): Promise<void> {
+    const writer = this.writer as RedisClient;
+    coalesceWrites(writer);
+    const body = JSON.stringify(reply);
+    if ((await writer.publish(address, body)) > 0) return;
+    this.metrics.handled.inc({ stream: 'commands', outcome: 'reply_via_stream' });
+    await xaddCapped(writer, address, retentionOf(this.o, 'replies'), [ENVELOPE_FIELD, body]);
+    // Refresh the reply stream's TTL now and then, not on every reply: its caller may be gone for good.
+    const now = Date.now();
+    if ((this.expiresSet.get(address) ?? 0) < now - REPLY_STREAM_TTL_MS / 4) {
+      this.expiresSet.set(address, now);
+      await writer.pexpire(address, REPLY_STREAM_TTL_MS);
     }
   }
 

@@ -1,0 +1,115 @@
+import type { LoggerService } from '@nestjs/common';
+import type { RedisClient } from '@shop/redis';
+import { ENVELOPE_FIELD, type ReplyEnvelope } from '../envelope';
+import { entriesOf } from '../streams/stream-entries';
+
+export type ReplyRoute = 'pubsub' | 'stream';
+
+export interface ReplyListenerOptions {
+  /** A dedicated connection, used only to subscribe to the caller's reply channel. */
+  subscriber: RedisClient;
+  /** A connection for reading the reply stream (not the subscriber: it is in subscribe mode). */
+  reader: RedisClient;
+  /** The caller's reply address: the name of both its channel and its fallback stream. */
+  address: string;
+  onReply: (reply: ReplyEnvelope, route: ReplyRoute) => void;
+  /** While calls wait, the fallback stream is also read this often, as a safety net. */
+  drainEveryMs: number;
+  hasPendingCalls: () => boolean;
+  logger: LoggerService;
+}
+
+/**
+ * Receives one caller's replies. Servers `PUBLISH` a reply to the caller's own channel (one command, no
+ * stored entry: the cheap path). When that reaches nobody (`PUBLISH` returned 0 because this
+ * subscriber was disconnected), the server appends the reply to the caller's stream instead; this
+ * listener reads that stream from the last id it saw each time its subscriber is (re)subscribed, so a
+ * reply sent during a reconnect still reaches its caller. A reply read twice is harmless: the client
+ * ignores ids it no longer waits for.
+ */
+export class ReplyListener {
+  private lastId = '0-0';
+  private draining?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(private readonly o: ReplyListenerOptions) {}
+
+  start(): void {
+    this.o.subscriber.on('message', this.onMessage);
+    this.o.subscriber.on('ready', this.onReady);
+    if (this.o.subscriber.status === 'ready') this.onReady();
+    this.timer = setInterval(() => {
+      if (this.o.hasPendingCalls()) void this.drain();
+    }, this.o.drainEveryMs).unref();
+  }
+
+  /** Resolves once the subscription is active (or rejects with the connection's error). */
+  subscribed(): Promise<unknown> {
+    return this.o.subscriber.subscribe(this.o.address);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.o.subscriber.off('message', this.onMessage);
+    this.o.subscriber.off('ready', this.onReady);
+    await this.draining;
+  }
+
+  private readonly onMessage = (channel: string, message: string): void => {
+    if (channel !== this.o.address) return;
+    this.deliver(message, 'pubsub');
+  };
+
+  /** On every (re)connect: subscribe (again), then collect what went to the stream meanwhile. */
+  private readonly onReady = (): void => {
+    this.subscribed().then(
+      () => this.drain(),
+      (err: Error) =>
+        this.o.logger.warn?.({
+          msg: 'reply channel subscribe failed',
+          channel: this.o.address,
+          error: err.message,
+        }),
+    );
+  };
+
+  private drain(): Promise<void> {
+    this.draining ??= this.readStream().finally(() => (this.draining = undefined));
+    return this.draining;
+  }
+
+  private async readStream(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.stopped) return;
+        const reply = await this.o.reader.xread('COUNT', 500, 'STREAMS', this.o.address, this.lastId);
+        const entries = entriesOf(reply);
+        for (const [id, fields] of entries) {
+          this.lastId = id;
+          const index = fields?.indexOf(ENVELOPE_FIELD) ?? -1;
+          if (fields && index >= 0) this.deliver(fields[index + 1], 'stream');
+        }
+        if (entries.length < 500) return;
+      }
+    } catch (err) {
+      // The next (re)connect or drain tick reads again from the same id.
+      this.o.logger.warn?.({
+        msg: 'reply stream read failed',
+        stream: this.o.address,
+        error: (err as Error).message,
+      });
+    }
+  }
+
+  private deliver(json: string, route: ReplyRoute): void {
+    let reply: ReplyEnvelope;
+    try {
+      reply = JSON.parse(json) as ReplyEnvelope;
+    } catch {
+      return; // a reply we cannot read has no caller to tell
+    }
+    this.o.onReply(reply, route);
+  }
+}
