@@ -1,4 +1,5 @@
 import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
+import { Registry } from 'prom-client';
 import { CacheError } from '../src';
 import { makeCache } from './helpers';
 
@@ -150,6 +151,77 @@ describe('Cache against a real Redis, three instances', () => {
     const pttl = Number(await redis.cli('PTTL', 'ct:cache:test:{ttl:check}'));
     expect(pttl).toBeGreaterThan(25_000);
     expect(pttl).toBeLessThanOrEqual(33_000); // 30 s + up to 10 % jitter
+  });
+
+  it("stores an entry without TTL only when asked for by name (ttl: 'never'); 0 is refused", async () => {
+    const [a, b] = instances;
+    await expect(a.cache.set('ttl:zero', 1, { ttl: 0 })).rejects.toMatchObject({ code: 'E_NO_TTL' });
+    await a.cache.set('ttl:never', { plan: 'gold' }, { ttl: 'never' });
+    expect(await redis.cli('PTTL', 'ct:cache:test:{ttl:never}')).toBe('-1');
+    expect(await b.cache.get('ttl:never')).toEqual({ plan: 'gold' });
+    // The lease path (getOrSet miss) stores it the same way; deletes still reach it.
+    expect(await a.cache.getOrSet('ttl:never2', () => 7, { ttl: 'never' })).toBe(7);
+    expect(await redis.cli('PTTL', 'ct:cache:test:{ttl:never2}')).toBe('-1');
+    await b.cache.delete('ttl:never');
+    expect(await redis.cli('EXISTS', 'ct:cache:test:{ttl:never}')).toBe('0');
+  });
+});
+
+describe('Cache metrics and L1 copies', () => {
+  let redis: TestRedis;
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+  });
+
+  afterAll(async () => {
+    await redis.dispose();
+  });
+
+  const counts = async (registry: Registry, name: string) =>
+    Object.fromEntries(
+      (await registry.getSingleMetric(name)?.get())?.values.map((v) => [String(v.labels['tier']), v.value]) ??
+        [],
+    );
+
+  it('counts hits and misses per tier', async () => {
+    const registries = [new Registry(), new Registry()];
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map((id, i) => makeCache(redis.url, `m-${id}`, { registry: registries[i] })),
+    );
+    try {
+      await a.cache.getOrSet('tiers', () => 1); // a: L1 miss, L2 miss, loaded
+      await b.cache.get('tiers'); // b: L1 miss, L2 hit
+      await b.cache.get('tiers'); // b: L1 hit
+      expect(await counts(registries[0], 'cache_misses_total')).toEqual({ l1: 1, l2: 1 });
+      expect(await counts(registries[1], 'cache_misses_total')).toEqual({ l1: 1 });
+      expect(await counts(registries[1], 'cache_hits_total')).toEqual({ l1: 1, l2: 1 });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('shares the L1 object by default; copyOnRead gives each read its own copy with types intact', async () => {
+    const shared = await makeCache(redis.url, 'copy-shared', { name: 'copies' });
+    const copying = await makeCache(redis.url, 'copy-own', { name: 'copies-own', copyOnRead: true });
+    try {
+      const value = () => ({ items: ['a'], at: new Date('2026-01-01'), tags: new Set(['x']) });
+      await shared.cache.set('v', value());
+      (await shared.cache.get<{ items: string[] }>('v'))?.items.push('mutated');
+      expect((await shared.cache.get<{ items: string[] }>('v'))?.items).toEqual(['a', 'mutated']);
+
+      await copying.cache.set('v', value());
+      const first = await copying.cache.get<ReturnType<typeof value>>('v');
+      first?.items.push('mutated');
+      const second = await copying.cache.get<ReturnType<typeof value>>('v');
+      expect(second).toEqual(value());
+      expect(second).not.toBe(first);
+      expect(second?.at).toBeInstanceOf(Date);
+      expect(second?.tags).toBeInstanceOf(Set);
+      expect(copying.cache.l1Stats.entries).toBe(1); // it did come from L1
+    } finally {
+      await Promise.all([shared.close(), copying.close()]);
+    }
   });
 });
 

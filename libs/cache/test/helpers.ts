@@ -12,10 +12,7 @@ export async function makeCache(url: string, id: string, options: Partial<CacheO
     maxReconnectDelayMs: 200,
   });
   const cache = new Cache({ connections, name: 'test', registry: new Registry(), ...options });
-  await cache.connect();
-  // The request client is lazy; give it its first connection before the test starts timing things.
-  const client = connections.shared('cache', 'request');
-  for (let i = 0; i < 100 && client.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 10));
+  await cache.connect(); // subscribes the bus and waits for the L2 client's first connection
   return {
     id,
     cache,

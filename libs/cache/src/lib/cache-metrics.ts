@@ -25,8 +25,8 @@ export function cacheMetrics(registry: Registry = globalRegistry) {
       () =>
         new Counter({
           name: 'cache_misses_total',
-          help: 'Reads that found nothing usable in any tier',
-          labelNames: ['cache'],
+          help: 'Reads that found nothing usable in a tier (l1: went on to Redis; l2: went on to the loader)',
+          labelNames: ['cache', 'tier'],
           registers,
         }),
     ),

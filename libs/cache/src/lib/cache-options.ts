@@ -42,6 +42,12 @@ export interface CacheOptions {
    * RESP2). Costs two extra connections; this instance's own writes then also drop its L1 copy. @default false
    */
   serverAssistedInvalidation?: boolean;
+  /**
+   * L1 hands every caller the same object (fast; never mutate a cached value). `true` gives each L1 read
+   * its own copy, decoded from the stored text like an L2 hit (types preserved), at the cost of a parse.
+   * @default false
+   */
+  copyOnRead?: boolean;
   /** Metrics registry. @default the prom-client global registry */
   registry?: Registry;
 }
@@ -63,6 +69,7 @@ export interface ResolvedCacheOptions {
   breakerThreshold: number;
   breakerCooldownMs: number;
   refreshAhead: number;
+  copyOnRead: boolean;
   registry?: Registry;
 }
 
@@ -93,6 +100,7 @@ export function resolveCacheOptions(o: CacheOptions): ResolvedCacheOptions {
     breakerCooldownMs: toMs(o.breakerCooldown ?? '5s', 'breakerCooldown'),
     refreshAhead: o.refreshAhead ?? 0,
     serverAssistedInvalidation: o.serverAssistedInvalidation ?? false,
+    copyOnRead: o.copyOnRead ?? false,
     registry: o.registry,
   };
 }

@@ -23,7 +23,12 @@ import { withTimeout } from './resilience/timeout';
 
 /** Per-call options; each defaults to the cache's option of the same name. */
 export interface EntryOptions {
-  ttl?: Duration;
+  /**
+   * Time to live in L2. Every entry has one; an entry that must outlive any TTL is asked for by name
+   * with `'never'` (stored without expiry in Redis; L1 still keeps it only for `l1Ttl`). With a
+   * `volatile-*` eviction policy Redis never evicts such keys, so use it for small, bounded sets only.
+   */
+  ttl?: Duration | 'never';
   l1Ttl?: Duration;
   grace?: Duration;
   /** Tags for group invalidation (`invalidateTags`). */
@@ -69,6 +74,9 @@ export class Cache extends EventEmitter {
   private readonly base: string;
   private readonly labels: { cache: string };
   private readonly l1Hits: { inc(): void };
+  private readonly l1Misses: { inc(): void };
+  /** Bumped whenever all of L1 is expired, so a lookup that started before cannot refill it with an old value. */
+  private l1Generation = 0;
   private tracking?: TrackingListener;
 
   constructor(options: CacheOptions) {
@@ -79,6 +87,7 @@ export class Cache extends EventEmitter {
     this.labels = { cache: name };
     this.metrics = cacheMetrics(this.options.registry);
     this.l1Hits = this.metrics.hits.labels({ cache: name, tier: 'l1' });
+    this.l1Misses = this.metrics.misses.labels({ cache: name, tier: 'l1' });
     this.base = connections.keys.key('cache', name);
     this.breaker = new CircuitBreaker(
       this.options.breakerThreshold,
@@ -132,7 +141,7 @@ export class Cache extends EventEmitter {
   async get<T>(key: string, options: EntryOptions = {}): Promise<T | undefined> {
     const fullKey = this.fullKey(key, options.namespace);
     const local = this.peekL1(fullKey);
-    if (local) return local.value as T;
+    if (local) return this.l1Value(local) as T;
     const found = await this.lookup(fullKey, this.tagsOf(options));
     return found?.fresh ? (found.value as T) : undefined;
   }
@@ -148,7 +157,7 @@ export class Cache extends EventEmitter {
     if (local) {
       this.maybeRefreshAhead(fullKey, local.createdAt, loader, options);
       options.onSource?.('hit');
-      return local.value as T;
+      return this.l1Value(local) as T;
     }
     const { value, source } = await this.flights.run(fullKey, () =>
       this.fetchOrLoad(fullKey, this.tagsOf(options), loader, options),
@@ -237,13 +246,17 @@ export class Cache extends EventEmitter {
   // --- internals -------------------------------------------------------------------------------
 
   /** A fresh, current L1 entry, without any I/O; drops an entry whose tags were invalidated. */
-  private peekL1(fullKey: string): L1Entry | undefined {
+  private peekL1(fullKey: string, countMiss = true): L1Entry | undefined {
     const local = this.l1.get(fullKey);
-    if (!local || local.expiresAt <= Date.now()) return undefined;
+    if (!local || local.expiresAt <= Date.now()) {
+      if (countMiss) this.l1Misses.inc();
+      return undefined;
+    }
     if (local.tagCount > 0) {
       const current = this.versions.known(Object.keys(local.tags));
       if (!current || !VersionStore.matches(local.tags, current)) {
         this.l1.delete(fullKey);
+        if (countMiss) this.l1Misses.inc();
         return undefined;
       }
     }
@@ -266,23 +279,26 @@ export class Cache extends EventEmitter {
     prefetched?: string | null,
   ): Promise<{ value: unknown; fresh: boolean; createdAt: number } | undefined> {
     const now = Date.now();
-    const local = this.peekL1(fullKey);
-    if (local) return { value: local.value, fresh: true, createdAt: local.createdAt };
+    const generation = this.l1Generation;
+    // Callers have already counted their L1 miss; this second look only catches a concurrent fill.
+    const local = this.peekL1(fullKey, false);
+    if (local) return { value: this.l1Value(local), fresh: true, createdAt: local.createdAt };
     const stale = this.staleL1(fullKey);
     const text = prefetched !== undefined ? prefetched : await this.l2.get(this.l2Key(fullKey));
     const stored = text ? decodeEntry(text) : undefined;
     if (!stored || !text) {
-      this.metrics.misses.inc(this.labels);
+      this.metrics.misses.inc({ ...this.labels, tier: 'l2' });
       this.emit('miss', fullKey);
-      return stale ? { value: stale.value, fresh: false, createdAt: stale.createdAt } : undefined;
+      return stale ? { value: this.l1Value(stale), fresh: false, createdAt: stale.createdAt } : undefined;
     }
     const current = await this.versions.current([...new Set([...Object.keys(stored.t), ...tags])]);
     if (!current || !VersionStore.matches(stored.t, current)) {
-      this.metrics.misses.inc(this.labels);
+      this.metrics.misses.inc({ ...this.labels, tier: 'l2' });
       return undefined; // invalidated by a tag or namespace bump (or versions unknowable): not even stale
     }
     const fresh = stored.e > now;
-    if (fresh || stored.g > now) this.toL1(fullKey, stored, Buffer.byteLength(text));
+    // An L1 expiry (bus gap) while Redis answered may have been about this very value: don't keep it.
+    if ((fresh || stored.g > now) && generation === this.l1Generation) this.toL1(fullKey, stored, text);
     if (fresh) this.hit(fullKey, 'l2');
     return fresh || stored.g > now ? { value: stored.v, fresh, createdAt: stored.c } : undefined;
   }
@@ -365,8 +381,10 @@ export class Cache extends EventEmitter {
     lease?: { leaseKey: string; token: string },
   ): Promise<void> {
     const now = Date.now();
-    const ttl = toMs(options.ttl ?? this.options.ttlMs, 'ttl');
-    if (ttl <= 0) throw new CacheError('E_NO_TTL', 'every entry needs a TTL > 0');
+    const forever = options.ttl === 'never';
+    const ttl = forever ? 0 : this.ttlOf(options);
+    if (!forever && ttl <= 0)
+      throw new CacheError('E_NO_TTL', 'every entry needs a TTL > 0 (an entry without one: ttl: "never")');
     const grace = toMs(options.grace ?? this.options.graceMs, 'grace');
     const jittered = Math.round(ttl * (1 + Math.random() * this.options.jitter));
     const versions = (await this.versions.current(tags)) ?? {};
@@ -374,10 +392,12 @@ export class Cache extends EventEmitter {
       f: ENTRY_FORMAT,
       v: value,
       t: versions,
-      e: now + jittered,
-      g: now + jittered + grace,
+      e: forever ? Number.MAX_SAFE_INTEGER : now + jittered,
+      g: forever ? Number.MAX_SAFE_INTEGER : now + jittered + grace,
       c: now,
     };
+    // Redis keeps a TTL-less entry until it is deleted or invalidated (0 = no PX).
+    const l2TtlMs = forever ? 0 : jittered + grace;
     const text = encodeEntry(entry);
     const bytes = Buffer.byteLength(text);
     if (bytes > this.options.maxEntryBytes) {
@@ -395,13 +415,18 @@ export class Cache extends EventEmitter {
       if (lease) await this.l2.releaseLease(lease.leaseKey, lease.token);
       return; // versions unknowable: caching would be unsafe
     }
-    this.toL1(fullKey, entry, bytes, options);
-    if (lease)
-      await this.l2.storeAndRelease(this.l2Key(fullKey), text, jittered + grace, lease.leaseKey, lease.token);
-    else await this.l2.set(this.l2Key(fullKey), text, jittered + grace);
+    this.toL1(fullKey, entry, text, options, bytes);
+    if (lease) await this.l2.storeAndRelease(this.l2Key(fullKey), text, l2TtlMs, lease.leaseKey, lease.token);
+    else await this.l2.set(this.l2Key(fullKey), text, l2TtlMs);
   }
 
-  private toL1(fullKey: string, entry: StoredEntry, bytes: number, options: EntryOptions = {}): void {
+  private toL1(
+    fullKey: string,
+    entry: StoredEntry,
+    text: string,
+    options: EntryOptions = {},
+    bytes = Buffer.byteLength(text),
+  ): void {
     const l1Ttl = Math.min(
       toMs(options.l1Ttl ?? this.options.l1TtlMs, 'l1Ttl'),
       Math.max(1, entry.g - Date.now()),
@@ -414,8 +439,20 @@ export class Cache extends EventEmitter {
       staleUntil: entry.g,
       createdAt: entry.c,
       bytes,
+      text: this.options.copyOnRead ? text : undefined,
     };
     this.l1.set(fullKey, l1, l1Ttl);
+  }
+
+  /** The value of an L1 entry: the shared object, or with `copyOnRead` a fresh copy decoded from its text. */
+  private l1Value(entry: L1Entry): unknown {
+    return entry.text === undefined ? entry.value : decodeEntry(entry.text)?.v;
+  }
+
+  /** A finite TTL in ms (`'never'` is handled by the callers that allow it). */
+  private ttlOf(options: EntryOptions): number {
+    const ttl = options.ttl ?? this.options.ttlMs;
+    return ttl === 'never' ? Number.POSITIVE_INFINITY : toMs(ttl, 'ttl');
   }
 
   private maybeRefreshAhead<T>(
@@ -426,7 +463,7 @@ export class Cache extends EventEmitter {
   ): void {
     const ratio = this.options.refreshAhead;
     if (ratio <= 0) return;
-    const ttl = toMs(options.ttl ?? this.options.ttlMs, 'ttl');
+    const ttl = this.ttlOf(options); // Infinity for 'never': never due
     if (Date.now() - createdAt < ttl * ratio) return;
     const tags = this.tagsOf(options);
     void this.flights
@@ -443,6 +480,7 @@ export class Cache extends EventEmitter {
   }
 
   private expireLocal(reason: 'sequence' | 'reconnect'): void {
+    this.l1Generation++;
     this.l1.clear();
     this.versions.clear();
     this.metrics.gaps.inc({ ...this.labels, reason });

@@ -43,11 +43,17 @@ export class InvalidationBus {
     this.subscriber = subscriber;
     subscriber.on('message', (_channel: string, text: string) => this.receive(text));
     subscriber.on('ready', () => {
-      // ioredis resubscribes after a reconnect; whatever was published in between is lost.
-      if (this.subscribedOnce) {
-        this.lastSeen.clear();
-        this.handlers.onGap('reconnect');
-      }
+      if (!this.subscribedOnce) return;
+      // Whatever was published while disconnected is lost. The gap is declared only once the
+      // subscription is active again: expiring L1 earlier would let it refill, before we listen, with a
+      // value whose invalidation then goes unheard.
+      subscriber.subscribe(this.channel).then(
+        () => {
+          this.lastSeen.clear();
+          this.handlers.onGap('reconnect');
+        },
+        () => undefined, // the connection dropped again; its next 'ready' tries once more
+      );
     });
     await subscriber.subscribe(this.channel);
     this.subscribedOnce = true;

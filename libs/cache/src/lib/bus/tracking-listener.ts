@@ -27,8 +27,13 @@ export class TrackingListener {
     });
     const rearm = () => {
       if (!this.armed) return;
-      this.onGap();
-      void this.arm().catch(() => undefined);
+      // Expire L1 only once announcements flow again, so nothing refills it while nobody listens.
+      void this.subscriber
+        ?.subscribe('__redis__:invalidate')
+        .then(() => this.arm())
+        // Expire either way; if re-arming failed (dropped again), the next 'ready' tries once more.
+        .finally(() => this.onGap())
+        .catch(() => undefined);
     };
     this.subscriber.on('ready', rearm);
     this.tracker.on('ready', rearm);

@@ -15,6 +15,8 @@ export interface L1Entry {
   createdAt: number;
   /** Serialized size, for the byte bound. */
   bytes: number;
+  /** The stored text, kept only with `copyOnRead` (each read decodes its own copy). */
+  text?: string;
 }
 
 /** The in-process tier: an LRU bounded by entries and by bytes, with its own (short) TTL. */

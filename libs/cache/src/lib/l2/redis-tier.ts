@@ -17,10 +17,10 @@ const GET_OR_LEASE = new LuaScript<[string | null, number]>(
    return {false, 2}`,
 );
 
-// One round trip to store a loaded value and give the lease back (if still ours).
+// One round trip to store a loaded value and give the lease back (if still ours). TTL 0 = none (ttl: 'never').
 const STORE_AND_RELEASE = new LuaScript<number>(
   'cache-store-release',
-  `redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  `if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1]) else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
    if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
    return 1`,
 );
@@ -46,10 +46,12 @@ export class RedisTier {
     return this.call('get', null, (c) => c.get(key));
   }
 
+  /** `ttlMs` 0 stores without expiry (only for entries asked for with `ttl: 'never'`). */
   async set(key: string, value: string, ttlMs: number): Promise<boolean> {
-    return (
-      (await this.call('set', null, (c) => c.set(key, value, 'PX', Math.max(1, Math.round(ttlMs))))) === 'OK'
+    const stored = await this.call('set', null, (c) =>
+      ttlMs === 0 ? c.set(key, value) : c.set(key, value, 'PX', Math.max(1, Math.round(ttlMs))),
     );
+    return stored === 'OK';
   }
 
   async del(keys: string[]): Promise<void> {
@@ -96,7 +98,7 @@ export class RedisTier {
     );
     if (!reply) return { text: null, lease: 'unavailable' };
     const [text, status] = reply;
-    return { text: text ?? null, lease: status === 1 ? 'acquired' : status === 2 ? 'busy' : 'busy' };
+    return { text: text ?? null, lease: status === 1 ? 'acquired' : 'busy' };
   }
 
   async storeAndRelease(
@@ -106,9 +108,8 @@ export class RedisTier {
     leaseKey: string,
     token: string,
   ): Promise<void> {
-    await this.call('set', 0, (c) =>
-      STORE_AND_RELEASE.run(c, [key, leaseKey], [value, Math.max(1, Math.round(ttlMs)), token]),
-    );
+    const ttl = ttlMs === 0 ? 0 : Math.max(1, Math.round(ttlMs));
+    await this.call('set', 0, (c) => STORE_AND_RELEASE.run(c, [key, leaseKey], [value, ttl, token]));
   }
 
   async releaseLease(key: string, token: string): Promise<void> {
