@@ -1,15 +1,12 @@
 import {
   createTestDatabase,
-  freePort,
-  startServiceProcess,
+  startBuiltService,
   startTestRedis,
   waitFor,
-  workspaceRoot,
   type ServiceProcess,
   type TestDatabase,
   type TestRedis,
 } from '@shop/testing';
-import { join } from 'node:path';
 
 /** Gateway -> orders / notifications over the Redis Streams transport, every service as 2 processes. */
 describe('gateway calls the other services over Redis Streams (2 instances each)', () => {
@@ -18,20 +15,9 @@ describe('gateway calls the other services over Redis Streams (2 instances each)
   const procs: Record<string, ServiceProcess[]> = { gateway: [], orders: [], notifications: [] };
 
   const start = async (service: string, index: number) => {
-    const port = await freePort();
     const database = await createTestDatabase('sqlite');
     databases.push(database);
-    const proc = await startServiceProcess({
-      name: `${service}-${index}`,
-      entry: join(workspaceRoot(), 'dist', 'apps', service, 'main.js'),
-      port,
-      env: {
-        PORT: String(port),
-        REDIS_URL: redis.url,
-        DATABASE_URL: database.url,
-        INSTANCE_ID: `${service}-${index}`,
-      },
-    });
+    const proc = await startBuiltService({ service, index, redisUrl: redis.url, databaseUrl: database.url });
     procs[service].push(proc);
     return proc;
   };

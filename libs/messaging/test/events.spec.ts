@@ -1,5 +1,5 @@
 import { startTestRedis, waitFor, type ServiceProcess, type TestRedis } from '@shop/testing';
-import { encode, groupStats, newMessageId, streamNames } from '../src';
+import { encode, groupStats, streamNames } from '../src';
 import { makeClient, startFixtures } from './helpers';
 
 /** Emits `count` tick events from a producer client named "producer". */
@@ -173,8 +173,12 @@ describe('events over Redis Streams with service processes', () => {
 
   it('delivers events produced before the consumer group first started', async () => {
     await emitTicks(producer, 0, 25);
-    const id = newMessageId();
-    expect(id).toMatch(/[0-9a-f-]{36}/);
+    // No group exists yet: nothing has consumed the stream.
+    await expect(
+      producer.connections
+        .shared()
+        .xinfo('GROUPS', streamNames.events(producer.connections.keys, 'producer')),
+    ).resolves.toEqual([]);
     services = await startFixtures(redis.url, 1);
     await waitFor('the 25 early events', async () => (await count('fx:seen')) === 25, { timeoutMs: 20_000 });
   });

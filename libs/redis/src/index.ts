@@ -4,7 +4,6 @@ export { InvalidKeyPartError, KeyBuilder } from './lib/key-builder';
 export { LuaScript } from './lib/lua-script';
 export {
   createRedisClient,
-  isReady,
   whenReady,
   type CreateClientOptions,
   type RedisClient,

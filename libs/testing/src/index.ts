@@ -1,3 +1,4 @@
+export { startBuiltService, type BuiltServiceOptions } from './lib/built-service';
 export { freePort } from './lib/free-port';
 export { startTestRedis, type TestRedis, type TestRedisOptions } from './lib/redis-server';
 export {

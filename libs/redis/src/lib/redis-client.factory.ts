@@ -52,11 +52,6 @@ export function createRedisClient(options: CreateClientOptions): RedisClient {
   }
 }
 
-/** True when the client is connected and accepting commands. */
-export function isReady(client: RedisClient): boolean {
-  return client.status === 'ready';
-}
-
 /**
  * Resolves true once the client is ready, or false after `timeoutMs` (never rejects). For start-up code
  * that wants a connected request-path client without turning a Redis outage into a crash.

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort } from './free-port';
+import { startBuiltService } from './built-service';
 import { startTestRedis, type TestRedis } from './redis-server';
-import { startServiceProcess, workspaceRoot, type ServiceProcess } from './service-process';
+import { workspaceRoot, type ServiceProcess } from './service-process';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from './test-database';
 import { waitFor } from './wait-for';
 
@@ -21,19 +21,12 @@ export function describeServiceFoundation(service: string): void {
     const instances: ServiceProcess[] = [];
 
     const start = async (index: number) => {
-      const port = await freePort();
-      const proc = await startServiceProcess({
-        name: `${service}-${index}`,
-        entry,
-        port,
-        env: {
-          PORT: String(port),
-          REDIS_URL: redis.url,
-          DATABASE_URL: database.url,
-          INSTANCE_ID: `${service}-${index}`,
-          LOG_LEVEL: 'info',
-          REDIS_COMMAND_TIMEOUT_MS: '300',
-        },
+      const proc = await startBuiltService({
+        service,
+        index,
+        redisUrl: redis.url,
+        databaseUrl: database.url,
+        env: { LOG_LEVEL: 'info', REDIS_COMMAND_TIMEOUT_MS: '300' },
       });
       instances.push(proc);
       return proc;
