@@ -49,4 +49,16 @@ describe('serializer', () => {
     expect(back.u8).toBeInstanceOf(Uint8Array);
     expect(Buffer.isBuffer(back.u8)).toBe(false);
   });
+
+  it('writes plain JSON values in the reviver-free form and tagged ones in the tagged form', () => {
+    const plain = { id: 1, name: 'a', list: [1, 'b', null], nested: { ok: true } };
+    expect(serialize(plain).startsWith('{"j":')).toBe(true);
+    expect(deserialize(serialize(plain))).toEqual(plain);
+    for (const tagged of [{ at: new Date(0) }, [undefined], { $t: 'user data' }, { n: NaN }]) {
+      expect(serialize(tagged).startsWith('{"x":')).toBe(true);
+      expect(deserialize(serialize(tagged))).toEqual(tagged);
+    }
+    // Entries written before the plain form existed still read back.
+    expect(deserialize('{"x":{"a":1}}')).toEqual({ a: 1 });
+  });
 });
