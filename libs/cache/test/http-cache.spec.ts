@@ -38,6 +38,21 @@ class ItemsController {
     return { owner: auth };
   }
 
+  @Get('greeting')
+  @CacheResponse({ ttl: '1m', tags: ['items'] })
+  greeting(@Headers('cookie') cookie?: string): { greeting: string } {
+    handlerRuns++;
+    // Stands in for a handler that personalises its body from the session behind the cookie.
+    return { greeting: cookie?.includes('connect.sid') ? 'hello alice' : 'hello guest' };
+  }
+
+  @Get('shop')
+  @CacheResponse({ ttl: '1m', tags: ['items'], credentialCookies: ['shop_login'] })
+  shop(): { shop: string } {
+    handlerRuns++;
+    return { shop: 'main' };
+  }
+
   @Get('flaky')
   @CacheResponse({ ttl: 100 })
   flaky(): { rate: number } {
@@ -151,5 +166,85 @@ describe('HttpCacheInterceptor across two app instances', () => {
     const bob = await fetch(`${urls[0]}/items/mine`, { headers: { Authorization: 'Bearer bob' } });
     expect(bob.headers.get('x-cache')).toBe('BYPASS');
     expect(await bob.json()).toEqual({ owner: 'Bearer bob' });
+  });
+
+  it('a request carrying only a session cookie bypasses a shared route, and its body is never served to others', async () => {
+    const alice = await fetch(`${urls[0]}/items/greeting`, {
+      headers: { Cookie: 'connect.sid=s%3Aalice-session.signature' },
+    });
+    expect(alice.headers.get('x-cache')).toBe('BYPASS');
+    expect(await alice.json()).toEqual({ greeting: 'hello alice' });
+    for (const url of urls) {
+      const anonymous = await fetch(`${url}/items/greeting`);
+      expect(anonymous.headers.get('x-cache')).not.toBe('BYPASS');
+      expect(await anonymous.json()).toEqual({ greeting: 'hello guest' });
+    }
+    expect(handlerRuns).toBe(2);
+  });
+
+  it('cookies named like a session, auth, token or JWT cookie also bypass', async () => {
+    for (const cookie of ['_ga=1; SESSIONID=abc', 'auth_token=x', 'jwt=eyJ', 'my.sess=1']) {
+      const res = await fetch(`${urls[0]}/items/greeting?c=${encodeURIComponent(cookie)}`, {
+        headers: { Cookie: cookie },
+      });
+      expect(res.headers.get('x-cache')).toBe('BYPASS');
+    }
+  });
+
+  it('an analytics-only cookie does not prevent caching', async () => {
+    const first = await fetch(`${urls[0]}/items/greeting`, { headers: { Cookie: '_ga=1' } });
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    const second = await fetch(`${urls[0]}/items/greeting`, { headers: { Cookie: '_ga=1; theme=dark' } });
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(await second.json()).toEqual({ greeting: 'hello guest' });
+    expect(handlerRuns).toBe(1);
+  });
+
+  it('credentialCookies replaces which cookies count as credentials', async () => {
+    const own = await fetch(`${urls[0]}/items/shop`, { headers: { Cookie: 'shop_login=42' } });
+    expect(own.headers.get('x-cache')).toBe('BYPASS');
+    expect(
+      (await fetch(`${urls[0]}/items/shop`, { headers: { Cookie: 'session=1' } })).headers.get('x-cache'),
+    ).toBe('MISS');
+  });
+
+  it('a perUser route bypasses a session cookie it cannot resolve to a user id', async () => {
+    const res = await fetch(`${urls[0]}/items/mine?via=cookie`, {
+      headers: { Cookie: 'connect.sid=s%3Abob' },
+    });
+    expect(res.headers.get('x-cache')).toBe('BYPASS');
+    expect((await fetch(`${urls[0]}/items/mine?via=cookie`)).headers.get('x-cache')).toBe('MISS');
+  });
+
+  describe('If-None-Match', () => {
+    let etag: string;
+
+    beforeEach(async () => {
+      const res = await fetch(`${urls[0]}/items?inm=1`);
+      etag = res.headers.get('etag') as string;
+      expect(etag).toMatch(/^"[^"]+"$/);
+    });
+
+    it.each([
+      ['a list containing the etag', () => `"other", ${etag} , "another"`],
+      ['the weak form of the etag', () => `W/${etag}`],
+      ['a weak list', () => `W/"other",W/${etag}`],
+      ['*', () => '*'],
+    ])('%s -> 304 without a body', async (_name, header) => {
+      const res = await fetch(`${urls[1]}/items?inm=1`, { headers: { 'If-None-Match': header() } });
+      expect(res.status).toBe(304);
+      expect(res.headers.get('etag')).toBe(etag);
+      expect(await res.text()).toBe('');
+    });
+
+    it.each([
+      ['a list without the etag', '"other", W/"another"'],
+      ['a malformed header', 'no-quotes, *'],
+      ['an unterminated tag', '"abc'],
+    ])('%s -> 200 with the body', async (_name, header) => {
+      const res = await fetch(`${urls[1]}/items?inm=1`, { headers: { 'If-None-Match': header } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ items: expect.arrayContaining(['apple']) });
+    });
   });
 });

@@ -12,6 +12,8 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import { Cache } from '../cache';
 import { toMs } from '../cache-options';
 import { CACHE_RESPONSE, type CacheResponseOptions } from './cache-response.decorator';
+import { hasCredentialCookie } from './credential-cookies';
+import { ifNoneMatchMatches } from './if-none-match';
 
 interface CachedResponse {
   body: unknown;
@@ -25,7 +27,8 @@ type AuthenticatedRequest = Request & {
 
 /**
  * HTTP response cache for GET routes marked `@CacheResponse()`: key = path + sorted query (+ user id
- * when `perUser`), ETag + `If-None-Match` -> 304, `Cache-Control`, `X-Cache: HIT | MISS | BYPASS`.
+ * when `perUser`), ETag + `If-None-Match` (weak list comparison) -> 304, `Cache-Control`,
+ * `X-Cache: HIT | MISS | STALE | BYPASS`.
  * Misses go through `getOrSet`, so N concurrent requests for a cold route run the handler once (per
  * instance and, with the lease, across instances). Invalidation is the tag API, hence cluster-wide.
  */
@@ -45,9 +48,13 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const res = context.switchToHttp().getResponse<Response>();
     if (!options || req.method !== 'GET') return next.handle();
     const userId = req.user?.id ?? req.session?.userId;
-    const hasCredentials = userId !== undefined || req.headers.authorization !== undefined;
+    // A session cookie alone identifies the caller even before (or without) a middleware resolving a user.
+    const presentsCredentials =
+      req.headers.authorization !== undefined ||
+      hasCredentialCookie(req.headers.cookie, options.credentialCookies);
+    const hasCredentials = userId !== undefined || presentsCredentials;
     // Shared routes bypass for callers with credentials; per-user routes need to know who the caller is.
-    const unidentified = options.perUser && userId === undefined && req.headers.authorization !== undefined;
+    const unidentified = options.perUser && userId === undefined && presentsCredentials;
     if ((hasCredentials && !options.perUser) || unidentified) {
       res.setHeader('X-Cache', 'BYPASS');
       return next.handle();
@@ -87,7 +94,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
       `${options.perUser ? 'private' : 'public'}, max-age=${Math.floor(ttlMs / 1000)}`,
     );
     if (options.perUser) res.setHeader('Vary', 'Authorization, Cookie');
-    if (req.headers['if-none-match'] === cached.etag) {
+    if (ifNoneMatchMatches(req.headers['if-none-match'], cached.etag)) {
       res.status(304);
       return undefined;
     }
