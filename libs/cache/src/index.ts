@@ -13,5 +13,10 @@ export { CACHE_MODULE_OPTIONS, type CacheModuleOptions } from './lib/cache.modul
 export { CacheResponse, type CacheResponseOptions } from './lib/http/cache-response.decorator';
 export { HttpCacheInterceptor } from './lib/http/http-cache.interceptor';
 export { DEFAULT_CREDENTIAL_COOKIES, type CredentialCookie } from './lib/http/credential-cookies';
-export { WriteBehindQueue, type WriteBehindOptions } from './lib/write-behind/write-behind-queue';
+export {
+  WriteBehindFullError,
+  WriteBehindQueue,
+  type WriteBehindOptions,
+  type WriteBehindStats,
+} from './lib/write-behind/write-behind-queue';
 export { Cacheable, CacheEvict, CachePut, type HasCache } from './lib/cache.decorators';
