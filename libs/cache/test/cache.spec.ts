@@ -1,4 +1,4 @@
-import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
+import { sleep, startTestRedis, waitFor, type TestRedis } from '@shop/testing';
 import { Registry } from 'prom-client';
 import { CacheError } from '../src';
 import { makeCache } from './helpers';
@@ -143,6 +143,25 @@ describe('Cache against a real Redis, three instances', () => {
     expect(await a.cache.getOrSet('big', () => (loads++, huge))).toBe(huge);
     expect(loads).toBe(2);
     expect(await redis.cli('EXISTS', 'ct:cache:test:{big}')).toBe('0');
+  });
+
+  it('a load that started before another instance wrote the key does not overwrite the newer value', async () => {
+    const [a, b] = instances;
+    let release!: () => void;
+    const loading = new Promise<void>((r) => (release = r));
+    // b loads from the source (the old row) while a writes the new value through.
+    const slowLoad = b.cache.getOrSet('race:order', async () => {
+      await loading;
+      return { status: 'pending' };
+    });
+    await sleep(50);
+    await a.cache.set('race:order', { status: 'paid' });
+    await sleep(100); // the bus message reaches b (localhost: about a millisecond)
+    release();
+    expect(await slowLoad).toEqual({ status: 'pending' }); // the caller still gets what it loaded
+    // ...but it was not cached: neither b's L1 nor L2 holds the old value.
+    expect(await b.cache.get('race:order')).toEqual({ status: 'paid' });
+    expect(await instances[2].cache.get('race:order')).toEqual({ status: 'paid' });
   });
 
   it('every entry has a TTL in Redis', async () => {

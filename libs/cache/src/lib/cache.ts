@@ -77,8 +77,14 @@ export class Cache extends EventEmitter {
   private readonly l1Misses: { inc(): void };
   private readonly l2Hits: { inc(): void };
   private readonly l2Misses: { inc(): void };
-  /** Bumped whenever all of L1 is expired, so a lookup that started before cannot refill it with an old value. */
-  private l1Generation = 0;
+  /**
+   * Invalidation bookkeeping, so a read or load that started before an invalidation cannot put the value
+   * it got into the cache afterwards: a counter bumped by every invalidation this instance sees, when each
+   * key was last invalidated (entries pruned once no operation can be that old), and the last full expiry.
+   */
+  private invalidationSeq = 0;
+  private allInvalidatedAt = 0;
+  private readonly invalidatedAt = new Map<string, { seq: number; at: number }>();
   private tracking?: TrackingListener;
 
   constructor(options: CacheOptions) {
@@ -125,7 +131,7 @@ export class Cache extends EventEmitter {
         (keys) => {
           for (const key of keys)
             if (key.startsWith(prefix))
-              this.l1.delete(key.slice(prefix.length, key.indexOf('}', prefix.length)));
+              this.dropLocal(key.slice(prefix.length, key.indexOf('}', prefix.length)));
         },
         () => this.expireLocal('reconnect'),
       );
@@ -174,6 +180,8 @@ export class Cache extends EventEmitter {
   /** Stores a value in both tiers and tells the other instances to drop their L1 copy. */
   async set<T>(key: string, value: T, options: EntryOptions = {}): Promise<void> {
     const fullKey = this.fullKey(key, options.namespace);
+    // A read of the old value still in flight here must not put it back over this one.
+    this.markInvalidated(fullKey);
     // The L1 copy is in place before anything is awaited; L2 write and bus message travel together.
     await Promise.all([
       this.store(fullKey, value, this.tagsOf(options), options, true),
@@ -184,7 +192,7 @@ export class Cache extends EventEmitter {
   /** Deletes a key in both tiers on every instance. */
   async delete(key: string, options: Pick<EntryOptions, 'namespace'> = {}): Promise<void> {
     const fullKey = this.fullKey(key, options.namespace);
-    this.l1.delete(fullKey);
+    this.dropLocal(fullKey);
     await this.l2.del([this.l2Key(fullKey)]);
     await this.publish({ k: [fullKey] });
   }
@@ -278,13 +286,14 @@ export class Cache extends EventEmitter {
     return current && VersionStore.matches(local.tags, current) ? local : undefined;
   }
 
+  /** `since`: the invalidation count before the L2 value was read (a prefetching caller took it earlier). */
   private async lookup(
     fullKey: string,
     tags: string[],
     prefetched?: string | null,
+    since = this.invalidationSeq,
   ): Promise<{ value: unknown; fresh: boolean; createdAt: number } | undefined> {
     const now = Date.now();
-    const generation = this.l1Generation;
     // Callers have already counted their L1 miss; this second look only catches a concurrent fill.
     const local = this.peekL1(fullKey, false);
     if (local) return { value: this.l1Value(local), fresh: true, createdAt: local.createdAt };
@@ -302,8 +311,8 @@ export class Cache extends EventEmitter {
       return undefined; // invalidated by a tag or namespace bump (or versions unknowable): not even stale
     }
     const fresh = stored.e > now;
-    // An L1 expiry (bus gap) while Redis answered may have been about this very value: don't keep it.
-    if ((fresh || stored.g > now) && generation === this.l1Generation) this.toL1(fullKey, stored, text);
+    // An invalidation seen while Redis answered may have been about this very value: don't keep it in L1.
+    if ((fresh || stored.g > now) && !this.invalidatedSince(fullKey, since)) this.toL1(fullKey, stored, text);
     if (fresh) this.l2Hit(fullKey);
     return fresh || stored.g > now ? { value: stored.v, fresh, createdAt: stored.c } : undefined;
   }
@@ -317,10 +326,11 @@ export class Cache extends EventEmitter {
     const token = randomUUID();
     const l2Key = this.l2Key(fullKey);
     const leaseKey = `${l2Key}:lease`;
+    const since = this.invalidationSeq;
     // One round trip: the L2 entry, or (if there is none) the load lease.
     const fetched = await this.l2.getOrLease(l2Key, leaseKey, token, this.options.lockTimeoutMs);
     let lease = fetched.lease;
-    const found = await this.lookup(fullKey, tags, fetched.text);
+    const found = await this.lookup(fullKey, tags, fetched.text, since);
     if (found?.fresh) return { value: found.value as T, source: 'hit' };
     if (fetched.text !== null)
       lease = await this.l2.acquireLease(leaseKey, token, this.options.lockTimeoutMs); // present but unusable
@@ -335,7 +345,7 @@ export class Cache extends EventEmitter {
     }
     const held = lease === 'acquired' ? { leaseKey, token } : undefined;
     try {
-      return await this.runLoader(fullKey, tags, loader, options, found, held);
+      return await this.runLoader(fullKey, tags, loader, options, found, held, since);
     } catch (err) {
       if (held) await this.l2.releaseLease(leaseKey, token);
       throw err;
@@ -349,6 +359,7 @@ export class Cache extends EventEmitter {
     options: LoadOptions,
     stale: { value: unknown } | undefined,
     lease?: { leaseKey: string; token: string },
+    since = this.invalidationSeq,
   ): Promise<Sourced<T>> {
     const soft = toMs(options.softTimeout ?? this.options.softTimeoutMs, 'softTimeout');
     const hard = toMs(options.hardTimeout ?? this.options.hardTimeoutMs, 'hardTimeout');
@@ -360,7 +371,10 @@ export class Cache extends EventEmitter {
     );
     const stored = loading.then(async (value) => {
       stop({ ...this.labels, outcome: 'ok' });
-      await this.store(fullKey, value, tags, options, false, lease);
+      // Loaded from the source before an invalidation of this key arrived: return it, cache nothing.
+      if (this.invalidatedSince(fullKey, since)) {
+        if (lease) await this.l2.releaseLease(lease.leaseKey, lease.token);
+      } else await this.store(fullKey, value, tags, options, false, lease);
       return value;
     });
     stored.catch(() => stop({ ...this.labels, outcome: 'error' }));
@@ -478,18 +492,46 @@ export class Cache extends EventEmitter {
 
   private onBusMessage(message: BusMessage): void {
     this.metrics.bus.inc({ ...this.labels, direction: 'in' });
-    if (message.c) this.l1.clear();
-    for (const key of message.k ?? []) this.l1.delete(key);
+    if (message.c) this.clearLocal();
+    for (const key of message.k ?? []) this.dropLocal(key);
     for (const [tag, version] of Object.entries(message.t ?? {})) this.versions.adopt(tag, version);
     if (message.p) this.deleteLocalPattern(message.p);
   }
 
   private expireLocal(reason: 'sequence' | 'reconnect'): void {
-    this.l1Generation++;
-    this.l1.clear();
+    this.clearLocal();
     this.versions.clear();
     this.metrics.gaps.inc({ ...this.labels, reason });
     this.emit('gap', reason);
+  }
+
+  /** Drops a key from L1 and remembers when, for reads and loads still in flight. */
+  private dropLocal(fullKey: string): void {
+    this.l1.delete(fullKey);
+    this.markInvalidated(fullKey);
+  }
+
+  /** Empties L1; every read or load in flight counts as invalidated. */
+  private clearLocal(): void {
+    this.l1.clear();
+    this.allInvalidatedAt = ++this.invalidationSeq;
+    this.invalidatedAt.clear();
+  }
+
+  private markInvalidated(fullKey: string): void {
+    const now = Date.now();
+    this.invalidatedAt.delete(fullKey); // re-insert: the map stays in invalidation order for pruning
+    this.invalidatedAt.set(fullKey, { seq: ++this.invalidationSeq, at: now });
+    // Only operations running longer than a hard loader timeout (+ slack) could still ask about older ones.
+    const horizon = now - Math.max(60_000, 2 * this.options.hardTimeoutMs);
+    for (const [key, mark] of this.invalidatedAt) {
+      if (mark.at >= horizon) break;
+      this.invalidatedAt.delete(key);
+    }
+  }
+
+  private invalidatedSince(fullKey: string, since: number): boolean {
+    return this.allInvalidatedAt > since || (this.invalidatedAt.get(fullKey)?.seq ?? 0) > since;
   }
 
   private deleteLocalPattern(pattern: string): void {
@@ -500,6 +542,7 @@ export class Cache extends EventEmitter {
         .replace(/\?/g, '.')}$`,
     );
     this.l1.deleteMatching((key) => regex.test(key));
+    this.allInvalidatedAt = ++this.invalidationSeq; // rare: treat every read in flight as affected
   }
 
   private async publish(message: Omit<BusMessage, 's' | 'q'>): Promise<void> {
