@@ -164,6 +164,20 @@ describe('Cache against a real Redis, three instances', () => {
     expect(await instances[2].cache.get('race:order')).toEqual({ status: 'paid' });
   });
 
+  it('keeps at most 10,000 invalidation marks, however many keys are invalidated', async () => {
+    const [a] = instances;
+    // Internals on purpose: the bound is about memory, which no public API shows.
+    const internals = a.cache as unknown as {
+      onBusMessage(m: { s: string; q: number; k: string[] }): void;
+      invalidatedAt: Map<string, unknown>;
+    };
+    internals.onBusMessage({ s: 'other', q: 1, k: Array.from({ length: 25_000 }, (_, i) => `k:${i}`) });
+    expect(internals.invalidatedAt.size).toBeLessThanOrEqual(10_000);
+    // Forgetting marks only makes older operations skip caching; a load that begins afterwards caches.
+    await a.cache.getOrSet('k:after', () => 1);
+    expect(a.cache.l1Stats.entries).toBe(1);
+  });
+
   it('every entry has a TTL in Redis', async () => {
     const [a] = instances;
     await a.cache.set('ttl:check', 1, { ttl: '30s', grace: 0 });

@@ -54,6 +54,8 @@ interface Sourced<T> {
 // Cache keys may hold ':' and '/' (`user:42`, `GET /orders?a=1`), never glob characters or whitespace.
 const KEY = /^[A-Za-z0-9_.:/=&%@+,;-]{1,512}$/;
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Most per-key invalidation marks kept (see `markInvalidated`). */
+const MAX_INVALIDATION_MARKS = 10_000;
 
 /**
  * A two-tier cache: L1 in-process LRU, L2 Redis, cross-instance L1 invalidation over pub/sub. Every
@@ -522,11 +524,14 @@ export class Cache extends EventEmitter {
     const now = Date.now();
     this.invalidatedAt.delete(fullKey); // re-insert: the map stays in invalidation order for pruning
     this.invalidatedAt.set(fullKey, { seq: ++this.invalidationSeq, at: now });
-    // Only operations running longer than a hard loader timeout (+ slack) could still ask about older ones.
-    const horizon = now - Math.max(60_000, 2 * this.options.hardTimeoutMs);
+    // No read or load runs longer than a hard loader timeout plus a lease wait: older marks can go.
+    const horizon = now - (this.options.hardTimeoutMs + this.options.lockTimeoutMs + 1000);
     for (const [key, mark] of this.invalidatedAt) {
-      if (mark.at >= horizon) break;
+      if (mark.at >= horizon && this.invalidatedAt.size <= MAX_INVALIDATION_MARKS) break;
       this.invalidatedAt.delete(key);
+      // Bounded memory under a high write rate: forgetting a recent mark must stay safe, so every
+      // operation older than it counts as invalidated (it just does not cache).
+      if (mark.at >= horizon) this.allInvalidatedAt = Math.max(this.allInvalidatedAt, mark.seq);
     }
   }
 
