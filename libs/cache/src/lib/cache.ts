@@ -307,7 +307,12 @@ export class Cache extends EventEmitter {
       this.emit('miss', fullKey);
       return stale ? { value: this.l1Value(stale), fresh: false, createdAt: stale.createdAt } : undefined;
     }
-    const current = await this.versions.current([...new Set([...Object.keys(stored.t), ...tags])]);
+    const entryTags = Object.keys(stored.t);
+    // Untagged entries (most of them) need no version check: skip the async hop on the hot path.
+    const current =
+      entryTags.length === 0 && tags.length === 0
+        ? stored.t
+        : await this.versions.current([...new Set([...entryTags, ...tags])]);
     if (!current || !VersionStore.matches(stored.t, current)) {
       this.l2Misses.inc();
       return undefined; // invalidated by a tag or namespace bump (or versions unknowable): not even stale
