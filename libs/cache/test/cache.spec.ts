@@ -102,11 +102,14 @@ describe('Cache against a real Redis, three instances', () => {
     expect(await b.cache.get('price:1')).toBe(100);
     const gaps: string[] = [];
     b.cache.on('gap', (reason: string) => gaps.push(reason));
+    const resubscribed = instances.map((i) => new Promise((resolve) => i.cache.once('gap', resolve)));
     // Kill b's subscriber connection; publish while it is away (the message is lost for b).
     await redis.cli('CLIENT', 'KILL', 'TYPE', 'pubsub');
     await a.cache.set('price:1', 200);
     await waitFor('b noticed the gap', () => gaps.length > 0, { timeoutMs: 5000 });
     expect(await b.cache.get('price:1')).toBe(200);
+    // Every instance lost its subscriber; let them all finish resubscribing before they are closed.
+    await Promise.all(resubscribed);
   });
 
   it('SCAN-based pattern delete removes 100k keys without KEYS', async () => {

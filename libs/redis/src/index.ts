@@ -4,6 +4,7 @@ export { InvalidKeyPartError, KeyBuilder } from './lib/key-builder';
 export { LuaScript } from './lib/lua-script';
 export {
   createRedisClient,
+  resubscribeManually,
   whenReady,
   type CreateClientOptions,
   type RedisClient,

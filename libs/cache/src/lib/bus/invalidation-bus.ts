@@ -1,4 +1,4 @@
-import type { RedisClient, RedisConnections } from '@shop/redis';
+import { resubscribeManually, type RedisClient, type RedisConnections } from '@shop/redis';
 import { randomUUID } from 'node:crypto';
 
 /** One invalidation: keys to drop, tag versions to adopt, a pattern to drop, or everything. */
@@ -41,6 +41,7 @@ export class InvalidationBus {
   async start(): Promise<void> {
     const subscriber = this.connections.dedicated('cache', 'background', 'cache-bus', false);
     this.subscriber = subscriber;
+    resubscribeManually(subscriber); // the 'ready' handler below subscribes again
     subscriber.on('message', (_channel: string, text: string) => this.receive(text));
     subscriber.on('ready', () => {
       if (!this.subscribedOnce) return;

@@ -1,4 +1,4 @@
-import type { RedisClient, RedisConnections } from '@shop/redis';
+import { resubscribeManually, type RedisClient, type RedisConnections } from '@shop/redis';
 
 /**
  * Redis server-assisted invalidation (optional): `CLIENT TRACKING ON REDIRECT <id> BCAST PREFIX <p>` makes
@@ -21,6 +21,7 @@ export class TrackingListener {
   async start(): Promise<void> {
     this.subscriber = this.connections.dedicated('cache', 'background', 'cache-tracking-sub', false);
     this.tracker = this.connections.dedicated('cache', 'background', 'cache-tracking', false);
+    resubscribeManually(this.subscriber); // `rearm` subscribes again on every 'ready'
     this.subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer | Buffer[]) => {
       const keys = Array.isArray(message) ? message.map(String) : [String(message)];
       this.onKeys(keys);

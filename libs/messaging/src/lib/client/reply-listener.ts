@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { RedisClient } from '@shop/redis';
+import { resubscribeManually, type RedisClient } from '@shop/redis';
 import { ENVELOPE_FIELD, type ReplyEnvelope } from '../envelope';
 import { entriesOf } from '../streams/stream-entries';
 
@@ -36,6 +36,7 @@ export class ReplyListener {
   constructor(private readonly o: ReplyListenerOptions) {}
 
   start(): void {
+    resubscribeManually(this.o.subscriber); // onReady subscribes again on every 'ready'
     this.o.subscriber.on('message', this.onMessage);
     this.o.subscriber.on('ready', this.onReady);
     if (this.o.subscriber.status === 'ready') this.onReady();
