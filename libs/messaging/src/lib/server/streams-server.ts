@@ -138,7 +138,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   private async handleCommand(message: DeliveredMessage): Promise<void> {
     const { envelope } = message;
     if (envelope.deadline !== undefined && Date.now() > envelope.deadline) {
-      this.metrics.handled.inc({ stream: 'commands', outcome: 'expired' });
+      this.metrics.handled.inc({ stream: message.stream, outcome: 'expired' });
       return; // the caller has given up; running it now would surprise everybody
     }
     const handler = this.handlerFor(envelope.pattern);
@@ -160,7 +160,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         reply = { id: envelope.id, error };
       }
     }
-    if (envelope.replyTo) await this.sendReply(envelope.replyTo, reply);
+    if (envelope.replyTo) await this.sendReply(envelope.replyTo, reply, message.stream);
   }
 
   /**
@@ -168,12 +168,12 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
    * caller's subscriber is reconnecting), the reply goes to the caller's stream, which the caller reads
    * once it is subscribed again.
    */
-  private async sendReply(address: string, reply: ReplyEnvelope): Promise<void> {
+  private async sendReply(address: string, reply: ReplyEnvelope, stream: string): Promise<void> {
     const writer = this.writer as RedisClient;
     coalesceWrites(writer);
     const body = JSON.stringify(reply);
     if ((await writer.publish(address, body)) > 0) return;
-    this.metrics.handled.inc({ stream: 'commands', outcome: 'reply_via_stream' });
+    this.metrics.handled.inc({ stream, outcome: 'reply_via_stream' });
     await xaddCapped(writer, address, retentionOf(this.o, 'replies'), [ENVELOPE_FIELD, body]);
     // Refresh the reply stream's TTL now and then, not on every reply: its caller may be gone for good.
     const now = Date.now();
