@@ -1,6 +1,5 @@
+import type { Writable } from 'node:stream';
 import type { RedisClient } from './redis-client.factory';
-
-const corked = new WeakSet<object>();
 
 /**
  * Holds a client's socket writes until the end of the current tick, so the commands a process issues
@@ -13,14 +12,9 @@ const corked = new WeakSet<object>();
  * `npm run bench:transport` that cost more than it saved, while a corked socket costs one flag.
  */
 export function coalesceWrites(client: RedisClient): void {
-  const socket = (
-    client as unknown as { stream?: NodeJS.WritableStream & { cork?(): void; uncork?(): void } }
-  ).stream;
-  if (!socket?.cork || client.status !== 'ready' || corked.has(socket)) return;
+  const socket = (client as unknown as { stream?: Writable }).stream;
+  // `writableCorked` already says whether this tick corked it: no bookkeeping of our own.
+  if (!socket?.cork || client.status !== 'ready' || socket.writableCorked > 0) return;
   socket.cork();
-  corked.add(socket);
-  process.nextTick(() => {
-    corked.delete(socket);
-    socket.uncork?.();
-  });
+  process.nextTick(() => socket.uncork());
 }
