@@ -12,14 +12,21 @@ type FromArgs<T> = (...args: never[]) => T;
 const call = <T>(fn: FromArgs<T> | undefined, args: unknown[]): T | undefined =>
   (fn as ((...a: unknown[]) => T) | undefined)?.(...args);
 
-function wrap<A extends unknown[], R>(
-  descriptor: TypedPropertyDescriptor<AsyncMethod<A, R>>,
-  around: (original: AsyncMethod<A, R>) => AsyncMethod<A, R>,
-) {
-  const original = descriptor.value;
-  if (!original) throw new Error('cache decorators apply to methods');
-  descriptor.value = around(original);
-  return descriptor;
+/**
+ * A method decorator from a wrapper: `around(original)` returns the replacement method. The three
+ * decorators below differ only in that wrapper.
+ */
+function aroundMethod(around: <A extends unknown[], R>(original: AsyncMethod<A, R>) => AsyncMethod<A, R>) {
+  return <A extends unknown[], R>(
+    _target: HasCache,
+    _name: string | symbol,
+    descriptor: TypedPropertyDescriptor<AsyncMethod<A, R>>,
+  ) => {
+    const original = descriptor.value;
+    if (!original) throw new Error('cache decorators apply to methods');
+    descriptor.value = around(original);
+    return descriptor;
+  };
 }
 
 /**
@@ -33,21 +40,15 @@ function wrap<A extends unknown[], R>(
 export function Cacheable(
   options: Omit<LoadOptions, 'tags'> & { key: FromArgs<string>; tags?: FromArgs<string[]> },
 ) {
-  return <A extends unknown[], R>(
-    _target: HasCache,
-    _name: string | symbol,
-    descriptor: TypedPropertyDescriptor<AsyncMethod<A, R>>,
-  ) =>
-    wrap(
-      descriptor,
-      (original) =>
-        async function (this: HasCache, ...args: A): Promise<R> {
-          return this.cache.getOrSet(call(options.key, args) as string, () => original.apply(this, args), {
-            ...options,
-            tags: call(options.tags, args),
-          });
-        },
-    );
+  return aroundMethod(
+    (original) =>
+      async function (this, ...args) {
+        return this.cache.getOrSet(call(options.key, args) as string, () => original.apply(this, args), {
+          ...options,
+          tags: call(options.tags, args),
+        });
+      },
+  );
 }
 
 /**
@@ -57,23 +58,17 @@ export function Cacheable(
 export function CachePut(
   options: Omit<LoadOptions, 'tags'> & { key: FromArgs<string>; tags?: FromArgs<string[]> },
 ) {
-  return <A extends unknown[], R>(
-    _target: HasCache,
-    _name: string | symbol,
-    descriptor: TypedPropertyDescriptor<AsyncMethod<A, R>>,
-  ) =>
-    wrap(
-      descriptor,
-      (original) =>
-        async function (this: HasCache, ...args: A): Promise<R> {
-          const result = await original.apply(this, args);
-          await this.cache.set(call(options.key, args) as string, result, {
-            ...options,
-            tags: call(options.tags, args),
-          });
-          return result;
-        },
-    );
+  return aroundMethod(
+    (original) =>
+      async function (this, ...args) {
+        const result = await original.apply(this, args);
+        await this.cache.set(call(options.key, args) as string, result, {
+          ...options,
+          tags: call(options.tags, args),
+        });
+        return result;
+      },
+  );
 }
 
 /**
@@ -85,20 +80,14 @@ export function CachePut(
  * async cancelOrder(id: string): Promise<void> { ... }
  */
 export function CacheEvict(options: { keys?: FromArgs<string[]>; tags?: FromArgs<string[]> }) {
-  return <A extends unknown[], R>(
-    _target: HasCache,
-    _name: string | symbol,
-    descriptor: TypedPropertyDescriptor<AsyncMethod<A, R>>,
-  ) =>
-    wrap(
-      descriptor,
-      (original) =>
-        async function (this: HasCache, ...args: A): Promise<R> {
-          const result = await original.apply(this, args);
-          await Promise.all((call(options.keys, args) ?? []).map((k) => this.cache.delete(k)));
-          const tags = call(options.tags, args) ?? [];
-          if (tags.length > 0) await this.cache.invalidateTags(tags);
-          return result;
-        },
-    );
+  return aroundMethod(
+    (original) =>
+      async function (this, ...args) {
+        const result = await original.apply(this, args);
+        await Promise.all((call(options.keys, args) ?? []).map((k) => this.cache.delete(k)));
+        const tags = call(options.tags, args) ?? [];
+        if (tags.length > 0) await this.cache.invalidateTags(tags);
+        return result;
+      },
+  );
 }
