@@ -1,10 +1,10 @@
 export { reconnectDelay, type ClientProfile } from './lib/client-profiles';
 export { coalesceWrites } from './lib/coalesce-writes';
+export { keepSubscribed, type Subscription } from './lib/keep-subscribed';
 export { InvalidKeyPartError, KeyBuilder } from './lib/key-builder';
 export { LuaScript } from './lib/lua-script';
 export {
   createRedisClient,
-  resubscribeManually,
   whenReady,
   type CreateClientOptions,
   type RedisClient,

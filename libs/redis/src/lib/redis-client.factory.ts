@@ -70,13 +70,3 @@ export function whenReady(client: RedisClient, timeoutMs: number): Promise<boole
     client.once('ready', onReady);
   });
 }
-
-/**
- * For a subscriber whose owner subscribes again itself on every `ready` (to know when the subscription
- * is active): turns off ioredis' own resubscribe. That one is fired without a rejection handler, so a
- * connection that drops again, or is closed, before Redis answers it surfaces as an unhandled
- * "Connection is closed." rejection. No-op for a Cluster client.
- */
-export function resubscribeManually(client: RedisClient): void {
-  if (client instanceof Redis) client.options.autoResubscribe = false;
-}

@@ -1,4 +1,4 @@
-import { resubscribeManually, type RedisClient, type RedisConnections } from '@shop/redis';
+import { keepSubscribed, type RedisClient, type RedisConnections } from '@shop/redis';
 import { randomUUID } from 'node:crypto';
 
 /** One invalidation: keys to drop, tag versions to adopt, a pattern to drop, or everything. */
@@ -30,7 +30,6 @@ export class InvalidationBus {
   private seq = 0;
   private readonly lastSeen = new Map<string, number>();
   private subscriber?: RedisClient;
-  private subscribedOnce = false;
 
   constructor(
     private readonly connections: RedisConnections,
@@ -41,23 +40,15 @@ export class InvalidationBus {
   async start(): Promise<void> {
     const subscriber = this.connections.dedicated('cache', 'background', 'cache-bus', false);
     this.subscriber = subscriber;
-    resubscribeManually(subscriber); // the 'ready' handler below subscribes again
     subscriber.on('message', (_channel: string, text: string) => this.receive(text));
-    subscriber.on('ready', () => {
-      if (!this.subscribedOnce) return;
-      // Whatever was published while disconnected is lost. The gap is declared only once the
-      // subscription is active again: expiring L1 earlier would let it refill, before we listen, with a
-      // value whose invalidation then goes unheard.
-      subscriber.subscribe(this.channel).then(
-        () => {
-          this.lastSeen.clear();
-          this.handlers.onGap('reconnect');
-        },
-        () => undefined, // the connection dropped again; its next 'ready' tries once more
-      );
-    });
-    await subscriber.subscribe(this.channel);
-    this.subscribedOnce = true;
+    // Whatever was published while disconnected is lost. The gap is declared only once the
+    // subscription is active again: expiring L1 earlier would let it refill, before we listen, with a
+    // value whose invalidation then goes unheard.
+    await keepSubscribed(subscriber, this.channel, (reconnected) => {
+      if (!reconnected) return;
+      this.lastSeen.clear();
+      this.handlers.onGap('reconnect');
+    }).active;
   }
 
   /** Publishes; never throws (a lost message is detected by receivers as a gap). */

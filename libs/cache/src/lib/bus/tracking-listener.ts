@@ -1,4 +1,4 @@
-import { resubscribeManually, type RedisClient, type RedisConnections } from '@shop/redis';
+import { keepSubscribed, type RedisClient, type RedisConnections } from '@shop/redis';
 
 /**
  * Redis server-assisted invalidation (optional): `CLIENT TRACKING ON REDIRECT <id> BCAST PREFIX <p>` makes
@@ -21,24 +21,21 @@ export class TrackingListener {
   async start(): Promise<void> {
     this.subscriber = this.connections.dedicated('cache', 'background', 'cache-tracking-sub', false);
     this.tracker = this.connections.dedicated('cache', 'background', 'cache-tracking', false);
-    resubscribeManually(this.subscriber); // `rearm` subscribes again on every 'ready'
     this.subscriber.on('messageBuffer', (_channel: Buffer, message: Buffer | Buffer[]) => {
       const keys = Array.isArray(message) ? message.map(String) : [String(message)];
       this.onKeys(keys);
     });
-    const rearm = () => {
-      if (!this.armed) return;
-      // Expire L1 only once announcements flow again, so nothing refills it while nobody listens.
-      void this.subscriber
-        ?.subscribe('__redis__:invalidate')
-        .then(() => this.arm())
-        // Expire either way; if re-arming failed (dropped again), the next 'ready' tries once more.
+    // Expire L1 only once announcements flow again, so nothing refills it while nobody listens; expire
+    // even if re-arming failed (dropped again: the next 'ready' tries once more).
+    const rearm = () =>
+      this.arm()
         .finally(() => this.onGap())
         .catch(() => undefined);
-    };
-    this.subscriber.on('ready', rearm);
-    this.tracker.on('ready', rearm);
-    await this.subscriber.subscribe('__redis__:invalidate');
+    await keepSubscribed(this.subscriber, '__redis__:invalidate', (reconnected) =>
+      reconnected && this.armed ? rearm() : undefined,
+    ).active;
+    // The tracker's reconnect loses CLIENT TRACKING (not a subscription: its own 'ready' re-arms it).
+    this.tracker.on('ready', () => void (this.armed && rearm()));
     await this.arm();
     this.armed = true;
   }

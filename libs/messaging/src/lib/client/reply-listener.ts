@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { resubscribeManually, type RedisClient } from '@shop/redis';
+import { keepSubscribed, type RedisClient, type Subscription } from '@shop/redis';
 import { ENVELOPE_FIELD, type ReplyEnvelope } from '../envelope';
 import { entriesOf } from '../streams/stream-entries';
 
@@ -32,48 +32,42 @@ export class ReplyListener {
   private draining?: Promise<void>;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private subscription?: Subscription;
 
   constructor(private readonly o: ReplyListenerOptions) {}
 
   start(): void {
-    resubscribeManually(this.o.subscriber); // onReady subscribes again on every 'ready'
     this.o.subscriber.on('message', this.onMessage);
-    this.o.subscriber.on('ready', this.onReady);
-    if (this.o.subscriber.status === 'ready') this.onReady();
+    // On every (re)subscription: collect what went to the stream while nobody listened.
+    this.subscription = keepSubscribed(this.o.subscriber, this.o.address, () => this.drain());
+    this.subscription.active.catch((err: Error) =>
+      this.o.logger.warn?.({
+        msg: 'reply channel subscribe failed',
+        channel: this.o.address,
+        error: err.message,
+      }),
+    );
     this.timer = setInterval(() => {
       if (this.o.hasPendingCalls()) void this.drain();
     }, this.o.drainEveryMs).unref();
   }
 
-  /** Resolves once the subscription is active (or rejects with the connection's error). */
-  subscribed(): Promise<unknown> {
-    return this.o.subscriber.subscribe(this.o.address);
+  /** Resolves once the first subscription is active (or rejects with the connection's error). */
+  subscribed(): Promise<void> {
+    return this.subscription?.active ?? Promise.reject(new Error('reply listener not started'));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     this.o.subscriber.off('message', this.onMessage);
-    this.o.subscriber.off('ready', this.onReady);
+    this.subscription?.stop();
     await this.draining;
   }
 
   private readonly onMessage = (channel: string, message: string): void => {
     if (channel !== this.o.address) return;
     this.deliver(message, 'pubsub');
-  };
-
-  /** On every (re)connect: subscribe (again), then collect what went to the stream meanwhile. */
-  private readonly onReady = (): void => {
-    this.subscribed().then(
-      () => this.drain(),
-      (err: Error) =>
-        this.o.logger.warn?.({
-          msg: 'reply channel subscribe failed',
-          channel: this.o.address,
-          error: err.message,
-        }),
-    );
   };
 
   private drain(): Promise<void> {
