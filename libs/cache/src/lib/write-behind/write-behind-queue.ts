@@ -211,7 +211,7 @@ export class WriteBehindQueue<T> {
 
   /** Sets both gauges from `stats()`; a failure keeps the previous values (a scrape must not fail on Redis). */
   async refreshMetrics(): Promise<void> {
-    // Single flight: the two gauges' collects (and a batch end) may ask at the same moment.
+    // Single flight: the two gauges' collects may ask at the same moment.
     this.refreshing ??= this.stats()
       .then(({ oldestUnpersistedAgeMs, pendingKeys }) => {
         this.lag.set({ queue: this.o.name }, oldestUnpersistedAgeMs / 1000);
@@ -276,10 +276,8 @@ export class WriteBehindQueue<T> {
           entries = reply?.[0]?.[1] ?? [];
           if (ownPending && entries.length === 0) ownPending = false;
         }
-        if (entries.length > 0) {
-          await this.flush(writer, entries);
-          await this.refreshMetrics();
-        }
+        // No stats call per batch: the gauges measure in Redis when they are scraped.
+        if (entries.length > 0) await this.flush(writer, entries);
         failures = 0;
       } catch (err) {
         if (!this.running) break;
