@@ -2,9 +2,7 @@
 // Redis in one run: L1 hit, L2 hit, getOrSet hit, getOrSet miss, set. One operation in flight at a time
 // (the latency a request sees); ops/s and p50/p99 per row; ratios of this cache to each peer.
 import { RedisConnections } from '@shop/redis';
-import { startTestRedis, workspaceRoot } from '@shop/testing';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { runBench, startTestRedis, writeBenchReport } from '@shop/testing';
 import { Registry } from 'prom-client';
 import { Cache } from '../src';
 import { Logger } from '@nestjs/common';
@@ -175,15 +173,7 @@ function report(rows: Row[]): void {
     const ratio = (x?: Row, y?: Row) => (x && y ? `${(x.opsPerSec / y.opsPerSec).toFixed(2)}x` : '-');
     lines.push(`| ${op} | ${cell(a)} | ${cell(b)} | ${cell(c)} | ${ratio(a, b)} | ${ratio(a, c)} |`);
   }
-  const text = lines.join('\n');
-  process.stdout.write(`\n${text}\n`);
-  const dir = join(workspaceRoot(), 'reports');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'bench-cache.md'), `${text}\n`);
-  writeFileSync(join(dir, 'bench-cache.json'), JSON.stringify(rows, null, 2));
+  writeBenchReport('cache', lines.join('\n'), rows);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -7,11 +7,13 @@ import {
   startServiceProcess,
   startTestRedis,
   waitFor,
+  runBench,
   workspaceRoot,
+  writeBenchReport,
   type ServiceProcess,
   type TestRedis,
 } from '@shop/testing';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstValueFrom } from 'rxjs';
 import { RedisStreamsClient } from '../src';
@@ -300,15 +302,7 @@ function report(rows: Row[]): void {
     '',
     'Nest REDIS runs each event on every instance (pub/sub); the streams transport runs it once per service, acked, durable.',
   );
-  const text = lines.join('\n');
-  process.stdout.write(`\n${text}\n`);
-  const dir = join(workspaceRoot(), 'reports');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'bench-transport.md'), `${text}\n`);
-  writeFileSync(join(dir, 'bench-transport.json'), JSON.stringify(rows, null, 2));
+  writeBenchReport('transport', lines.join('\n'), rows);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -1,4 +1,5 @@
 export { startBuiltService, type BuiltServiceOptions } from './lib/built-service';
+export { runBench, writeBenchReport } from './lib/bench-report';
 export { freePort } from './lib/free-port';
 export { startTestRedis, type TestRedis, type TestRedisOptions } from './lib/redis-server';
 export {
