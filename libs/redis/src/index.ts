@@ -1,5 +1,6 @@
 export { reconnectDelay, type ClientProfile } from './lib/client-profiles';
 export { coalesceWrites } from './lib/coalesce-writes';
+export { ensureGroup } from './lib/ensure-group';
 export { keepSubscribed, type Subscription } from './lib/keep-subscribed';
 export { InvalidKeyPartError, KeyBuilder } from './lib/key-builder';
 export { LuaScript } from './lib/lua-script';

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { LuaScript, reconnectDelay, type RedisClient, type RedisConnections } from '@shop/redis';
+import { ensureGroup, LuaScript, reconnectDelay, type RedisClient, type RedisConnections } from '@shop/redis';
 import { Gauge, register as globalRegistry, type Registry } from 'prom-client';
 import { deserialize, serialize } from '../serializer/serializer';
 
@@ -227,10 +227,7 @@ export class WriteBehindQueue<T> {
   }
 
   async start(): Promise<void> {
-    const writer = this.o.connections.shared('data', 'background');
-    await writer.xgroup('CREATE', this.stream, this.group, '0', 'MKSTREAM').catch((err: Error) => {
-      if (!err.message.startsWith('BUSYGROUP')) throw err;
-    });
+    await ensureGroup(this.o.connections.shared('data', 'background'), this.stream, this.group);
     this.reader = this.o.connections.dedicated('data', 'background', `write-behind-${this.o.name}`);
     this.running = true;
     this.loop = this.run();

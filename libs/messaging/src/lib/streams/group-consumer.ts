@@ -1,15 +1,8 @@
 import type { LoggerService } from '@nestjs/common';
-import { coalesceWrites, reconnectDelay, type RedisClient } from '@shop/redis';
+import { coalesceWrites, ensureGroup, reconnectDelay, type RedisClient } from '@shop/redis';
 import { decodeEnvelope, UndecodableMessageError, type Envelope } from '../envelope';
 import type { MessagingMetrics } from '../messaging-metrics';
-import {
-  ensureGroup,
-  entriesOf,
-  xaddCapped,
-  xclaim,
-  type StreamEntry,
-  type StreamRetention,
-} from './stream-entries';
+import { entriesOf, xaddCapped, xclaim, type StreamEntry, type StreamRetention } from './stream-entries';
 
 /** What a handler gets for one entry. Throwing leaves the entry pending for a retry. */
 export interface DeliveredMessage {

@@ -3,15 +3,6 @@ import type { RedisClient } from '@shop/redis';
 /** `[id, [field, value, ...]]`; fields are null when the entry was trimmed away but is still pending. */
 export type StreamEntry = [id: string, fields: string[] | null];
 
-/** Creates the consumer group (and the stream) if missing. `0` so entries written before the group existed are delivered too. */
-export async function ensureGroup(client: RedisClient, stream: string, group: string): Promise<void> {
-  try {
-    await client.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
-  } catch (err) {
-    if (!(err instanceof Error) || !err.message.startsWith('BUSYGROUP')) throw err;
-  }
-}
-
 /** Entries of one stream from an `XREADGROUP`/`XREAD` reply (RESP2 shape). */
 export function entriesOf(reply: unknown): StreamEntry[] {
   if (!Array.isArray(reply) || reply.length === 0) return [];
