@@ -1,18 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { ensureGroup, reconnectDelay, whenReady, type RedisClient } from '@shop/redis';
 import { register as globalRegistry, type Counter, type Gauge } from 'prom-client';
-import { deserialize, serialize } from '../serializer/serializer';
-import { persistIsolated, type KeyFailure } from './persist-isolated';
+import { serialize } from '../serializer/serializer';
+import { BatchFlusher, type StreamEntry } from './flush-batch';
 import { deadLetterCounter, queueGauge, SCRAPE_TIMEOUT_MS } from './write-behind-metrics';
 import {
   resolveWriteBehindOptions,
   WriteBehindFullError,
   type ResolvedWriteBehindOptions,
-  type WriteBehindItem,
   type WriteBehindOptions,
   type WriteBehindStats,
 } from './write-behind-options';
-import { ACCEPT, DEAD_LETTER, FULL, SETTLE, STATS } from './write-behind-scripts';
+import { ACCEPT, FULL, STATS } from './write-behind-scripts';
 import { withinMs } from './within-ms';
 
 export {
@@ -21,14 +20,6 @@ export {
   type WriteBehindOptions,
   type WriteBehindStats,
 } from './write-behind-options';
-
-type StreamEntry = [id: string, fields: string[] | null];
-
-/** A key of a batch as read from the hash: its value decoded, or the reason it could not be. */
-interface ReadKey<T> {
-  item: WriteBehindItem<T>;
-  text: string;
-}
 
 /**
  * Write-behind: `write()` returns as soon as Redis holds the value (durable with AOF); a consumer group
@@ -180,6 +171,17 @@ export class WriteBehindQueue<T> {
 
   private async run(): Promise<void> {
     const writer = this.o.connections.shared('data', 'background');
+    const flusher = new BatchFlusher<T>({
+      ...this.o,
+      writer,
+      queue: this.o.name,
+      stream: this.stream,
+      latest: this.latest,
+      dead: this.dead,
+      group: this.group,
+      deadLetters: this.deadLetters,
+      log: this.log,
+    });
     // First, what this consumer left unacked before a restart, read forward from `ownCursor` (from '0'
     // each time, a key that failed would be re-read at once instead of after `claimIdleMs`).
     let ownCursor: string | undefined = '0';
@@ -219,7 +221,7 @@ export class WriteBehindQueue<T> {
             ownCursor = entries.length > 0 ? entries[entries.length - 1]?.[0] : undefined;
         }
         // No stats call per batch: the gauges measure in Redis when they are scraped.
-        if (entries.length > 0) await this.flush(writer, entries);
+        if (entries.length > 0) await flusher.flush(entries);
         failures = 0;
       } catch (err) {
         if (!this.running) break;
@@ -244,133 +246,5 @@ export class WriteBehindQueue<T> {
       const timer = setTimeout(done, ms);
       this.wake = done;
     });
-  }
-
-  private async flush(writer: RedisClient, entries: StreamEntry[]): Promise<void> {
-    const keyOf = (fields: string[] | null): string =>
-      fields ? (fields[fields.indexOf('k') + 1] ?? '') : '';
-    const idsByKey = new Map<string, string[]>();
-    for (const [id, fields] of entries) {
-      const key = keyOf(fields);
-      if (key !== '') idsByKey.set(key, [...(idsByKey.get(key) ?? []), id]);
-    }
-    const keys = [...idsByKey.keys()];
-    const raw = keys.length > 0 ? await writer.hmget(this.latest, ...keys) : [];
-    const read: Array<ReadKey<T>> = [];
-    const failed = new Map<string, KeyFailure>();
-    const seqs = new Map<string, { seq: number; text: string }>();
-    keys.forEach((key, i) => {
-      const cell = raw[i];
-      if (!cell) return; // already persisted (this entry was processed twice, e.g. after a takeover)
-      const [seq, text] = JSON.parse(cell) as [number, string];
-      seqs.set(key, { seq, text });
-      try {
-        read.push({ item: { key, value: deserialize<T>(text), seq }, text });
-      } catch (err) {
-        // A value this process cannot decode fails alone, whatever the store does.
-        failed.set(key, { error: err as Error, attributable: true });
-      }
-    });
-    const batch = read.map((r) => r.item);
-    let succeeded = 0;
-    if (batch.length > 0) {
-      // A slow store must not look like a dead consumer: keep the batch's claim fresh while it persists,
-      // so no other instance takes it over. (A consumer frozen as a whole - GC, SIGSTOP - cannot; then
-      // the fencing sequence is what keeps its late write from landing last.)
-      const ids = entries.map(([id]) => id);
-      const keepAlive = setInterval(
-        () =>
-          void writer
-            .call('XCLAIM', this.stream, this.group, this.o.instanceId, '0', ...ids, 'JUSTID')
-            .catch(() => undefined),
-        Math.max(50, Math.floor(this.o.claimIdleMs / 3)),
-      );
-      try {
-        const outcome = await persistIsolated(this.o.persist, batch);
-        succeeded = outcome.succeeded;
-        for (const [key, failure] of outcome.failed) failed.set(key, failure);
-      } finally {
-        clearInterval(keepAlive);
-      }
-    }
-    const persisted = batch.filter((b) => !failed.has(b.key));
-    const settled = entries.filter(([, f]) => !failed.has(keyOf(f)));
-    await SETTLE.run(
-      writer,
-      [this.stream, this.latest],
-      [
-        this.group,
-        settled.length,
-        ...settled.flatMap(([id, f]) => [id, keyOf(f)]),
-        ...persisted.flatMap((b) => [b.key, b.seq]),
-      ],
-    );
-    if (failed.size === 0) return;
-    const dead = await this.deadLetterExhausted(writer, failed, idsByKey, seqs);
-    this.log.warn({
-      msg: 'write-behind keys failed; they stay pending and are retried',
-      queue: this.o.name,
-      failed: failed.size,
-      deadLettered: dead,
-      persisted: persisted.length,
-      errors: [...failed].slice(0, 5).map(([key, f]) => `${key}: ${f.error.message}`),
-    });
-    // Nothing went through: most likely the store is down. Back off before the next read.
-    if (succeeded === 0 && dead < failed.size) throw new Error(`all ${failed.size} keys of the batch failed`);
-  }
-
-  /**
-   * Dead-letters every failed key whose failure is its own (see `persistIsolated`) and whose entry was
-   * delivered `maxDeliveries` times or more (Redis' delivery count: crashes and takeovers count too).
-   * Returns how many were moved.
-   */
-  private async deadLetterExhausted(
-    writer: RedisClient,
-    failed: Map<string, KeyFailure>,
-    idsByKey: Map<string, string[]>,
-    seqs: Map<string, { seq: number; text: string }>,
-  ): Promise<number> {
-    let moved = 0;
-    for (const [key, failure] of failed) {
-      const ids = idsByKey.get(key) ?? [];
-      const cell = seqs.get(key);
-      if (!failure.attributable || !cell || ids.length === 0) continue;
-      const rows = await Promise.all(
-        ids.map(
-          (id) =>
-            writer.xpending(this.stream, this.group, id, id, 1) as Promise<
-              Array<[string, string, number, number]>
-            >,
-        ),
-      );
-      const deliveries = Math.max(0, ...rows.map((r) => Number(r[0]?.[3] ?? 0)));
-      if (deliveries < this.o.maxDeliveries) continue;
-      const done = await DEAD_LETTER.run(
-        writer,
-        [this.stream, this.latest, this.dead],
-        [
-          this.group,
-          this.o.maxDeadLetters,
-          key,
-          cell.seq,
-          cell.text,
-          failure.error.message.slice(0, 1000),
-          deliveries,
-          ...ids,
-        ],
-      );
-      if (done !== 1) continue;
-      moved++;
-      this.deadLetters.inc({ queue: this.o.name });
-      this.log.error({
-        msg: 'write-behind key dead-lettered after maxDeliveries',
-        queue: this.o.name,
-        key,
-        seq: cell.seq,
-        deliveries,
-        error: failure.error.message,
-      });
-    }
-    return moved;
   }
 }
