@@ -59,7 +59,8 @@ describe('write-behind: start, stop, scrape', () => {
       const text = await within(registry.metrics(), 3000, 'HUNG');
       const elapsed = Date.now() - started;
       expect(text).toContain('cache_write_behind_pending_keys{queue="scores"} 3');
-      expect(elapsed).toBeLessThan(400);
+      // The bound is 250 ms; the rest is slack for a loaded machine (unbounded, the scrape never returns).
+      expect(elapsed).toBeLessThan(750);
     }
   });
 
