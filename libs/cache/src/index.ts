@@ -16,6 +16,7 @@ export { DEFAULT_CREDENTIAL_COOKIES, type CredentialCookie } from './lib/http/cr
 export {
   WriteBehindFullError,
   WriteBehindQueue,
+  type WriteBehindItem,
   type WriteBehindOptions,
   type WriteBehindStats,
 } from './lib/write-behind/write-behind-queue';

@@ -181,7 +181,7 @@ describe('write-behind', () => {
   });
 
   it('a write that arrives while its key is inside persist is persisted afterwards', async () => {
-    const persisted: Array<Array<{ key: string; value: number }>> = [];
+    const persisted: Array<Array<{ key: string; value: number; seq: number }>> = [];
     let entered!: () => void;
     const inPersist = new Promise<void>((r) => (entered = r));
     let release!: () => void;
@@ -210,7 +210,8 @@ describe('write-behind', () => {
       async () => (await db().xlen(STREAM)) === 0 && (await db().hlen(LATEST)) === 1,
       { timeoutMs: 10_000 },
     );
-    expect(persisted).toEqual([[{ key: 'race', value: 1 }], [{ key: 'race', value: 2 }]]);
+    // Each with its fencing sequence: the later write of the key has the larger one.
+    expect(persisted).toEqual([[{ key: 'race', value: 1, seq: 1 }], [{ key: 'race', value: 2, seq: 2 }]]);
   });
 
   it('a persist slower than claimIdleMs keeps its claim: the batch is not taken over and written twice', async () => {

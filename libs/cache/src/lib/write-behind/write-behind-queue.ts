@@ -1,196 +1,100 @@
 import { Logger } from '@nestjs/common';
-import { ensureGroup, LuaScript, reconnectDelay, type RedisClient, type RedisConnections } from '@shop/redis';
-import { Gauge, register as globalRegistry, type Registry } from 'prom-client';
-import { deserialize, serialize } from '../serializer/serializer';
+import { ensureGroup, reconnectDelay, whenReady, type RedisClient } from '@shop/redis';
+import { register as globalRegistry, type Counter, type Gauge } from 'prom-client';
+import { serialize } from '../serializer/serializer';
+import { BatchFlusher, type StreamEntry } from './flush-batch';
+import { deadLetterCounter, queueGauge, SCRAPE_TIMEOUT_MS } from './write-behind-metrics';
+import {
+  resolveWriteBehindOptions,
+  WriteBehindFullError,
+  type ResolvedWriteBehindOptions,
+  type WriteBehindOptions,
+  type WriteBehindStats,
+} from './write-behind-options';
+import { ACCEPT, FULL, STATS } from './write-behind-scripts';
+import { withinMs } from './within-ms';
 
-export interface WriteBehindOptions<T> {
-  connections: RedisConnections;
-  /** Queue name: part of the stream and hash keys. */
-  name: string;
-  /** Stable consumer name (pod name), so a restarted instance finds its own pending entries. */
-  instanceId: string;
-  /** Writes one coalesced batch to the store: the latest value of each key. Must be idempotent (it may be retried). */
-  persist: (batch: Array<{ key: string; value: T }>) => Promise<void>;
-  /** Entries read per batch. @default 500 */
-  batchSize?: number;
-  /** Longest a write waits before its batch is flushed. @default 100 */
-  blockMs?: number;
-  /** Pending entries of a consumer idle this long are taken over (a running `persist` keeps its claim fresh). @default 5000 */
-  claimIdleMs?: number;
-  /**
-   * Most keys waiting to be persisted. A write of a key that is not already waiting is refused with
-   * `WriteBehindFullError` (`E_WRITE_BEHIND_FULL`) once this many are; writes of waiting keys still
-   * coalesce. Bounds the hash and the stream (one entry per waiting key). @default 100_000
-   */
-  maxPendingKeys?: number;
-  /**
-   * @deprecated Ignored. The stream no longer grows with every write nor is trimmed (trimming could drop
-   * entries not yet persisted): it holds one entry per waiting key, bounded by `maxPendingKeys`.
-   */
-  maxStreamLength?: number;
-  registry?: Registry;
-}
-
-/** What is waiting to be persisted, measured in Redis (for health checks). */
-export interface WriteBehindStats {
-  /** Age of the oldest write not yet persisted, by Redis' clock; 0 when nothing waits. */
-  oldestUnpersistedAgeMs: number;
-  /** Keys whose latest value is not yet persisted. */
-  pendingKeys: number;
-}
-
-/** `write()` refused a new key because `maxPendingKeys` keys already wait (backpressure; nothing was stored). */
-export class WriteBehindFullError extends Error {
-  readonly code = 'E_WRITE_BEHIND_FULL' as const;
-
-  constructor(
-    readonly queue: string,
-    readonly maxPendingKeys: number,
-  ) {
-    super(
-      `write-behind queue "${queue}" is full: ${maxPendingKeys} keys wait to be persisted (is the consumer running?)`,
-    );
-    this.name = 'WriteBehindFullError';
-  }
-}
-
-/** ACCEPT's reply when the queue is full. */
-const FULL = -1;
-
-// Accept a write: remember the latest value per key (with a sequence) and, only if the key was not
-// already waiting, append it to the stream. So the stream holds at most one live entry per waiting key
-// (the consumer reads the key's latest value from the hash when it processes the entry), and never
-// needs trimming. Atomic, so a crash never leaves a value without its queue entry.
-// The hash also holds the `__seq` counter, hence `HLEN - 1` waiting keys.
-const ACCEPT = new LuaScript<number>(
-  'write-behind-accept-v2',
-  `local waiting = redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1
-   if not waiting then
-     local n = redis.call('HLEN', KEYS[2])
-     if n > 0 then n = n - 1 end
-     if n >= tonumber(ARGV[3]) then return ${FULL} end
-   end
-   local seq = redis.call('HINCRBY', KEYS[2], '__seq', 1)
-   redis.call('HSET', KEYS[2], ARGV[1], cjson.encode({seq, ARGV[2]}))
-   if not waiting then redis.call('XADD', KEYS[1], '*', 'k', ARGV[1], 's', seq) end
-   return seq`,
-);
-
-// After a successful persist, in one step: ack and delete the batch's entries (the stream keeps only
-// unprocessed ones), and per persisted key either forget its value (no newer write came) or, if a write
-// arrived during the persist, queue the key again - ACCEPT did not add an entry for that write because
-// the key was still waiting, so without this the newer value would sit in the hash unqueued forever.
-// The re-queue happens only if this call deleted the key's entry: if another consumer (which took the
-// entry over) settled it first, it has already re-queued or forgotten the key, and a second entry would
-// break "one entry per waiting key".
-// ARGV: group, entry count, (id, key)*, then (key, seq)* of the persisted batch.
-const SETTLE = new LuaScript<number>(
-  'write-behind-settle-v2',
-  `local owned = {}
-   local n = tonumber(ARGV[2])
-   for i = 3, 2 + 2 * n, 2 do
-     redis.call('XACK', KEYS[1], ARGV[1], ARGV[i])
-     if redis.call('XDEL', KEYS[1], ARGV[i]) == 1 and ARGV[i + 1] ~= '' then owned[ARGV[i + 1]] = true end
-   end
-   local requeued = 0
-   for i = 3 + 2 * n, #ARGV, 2 do
-     local key = ARGV[i]
-     local cur = redis.call('HGET', KEYS[2], key)
-     if cur then
-       local seq = cjson.decode(cur)[1]
-       if seq == tonumber(ARGV[i + 1]) then
-         redis.call('HDEL', KEYS[2], key)
-       elseif owned[key] then
-         redis.call('XADD', KEYS[1], '*', 'k', key, 's', seq)
-         requeued = requeued + 1
-       end
-     end
-   end
-   return requeued`,
-);
-
-// One consistent snapshot: Redis' clock, the first (oldest) stream entry and the hash size. The entry id
-// carries Redis' ms time of the write that queued it, so the age needs no host clock.
-const STATS = new LuaScript<[number | string, number | string, string, number]>(
-  'write-behind-stats',
-  `local t = redis.call('TIME')
-   local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
-   return {t[1], t[2], first and first[1] or '', redis.call('HLEN', KEYS[2])}`,
-);
-
-type StreamEntry = [id: string, fields: string[] | null];
-
-// Several queues may share one registry (and so one gauge); the gauge's collect refreshes all of them.
-const queuesByGauge = new WeakMap<Gauge, Set<{ refreshMetrics(): Promise<void> }>>();
-
-function queueGauge(registry: Registry, name: string, help: string): Gauge {
-  const existing = registry.getSingleMetric(name) as Gauge | undefined;
-  if (existing) return existing;
-  const queues = new Set<{ refreshMetrics(): Promise<void> }>();
-  const gauge = new Gauge({
-    name,
-    help,
-    labelNames: ['queue'],
-    registers: [registry],
-    // On scrape, measure in Redis: the value must be right while no consumer runs (then nothing else updates it).
-    async collect() {
-      await Promise.all([...queues].map((q) => q.refreshMetrics()));
-    },
-  });
-  queuesByGauge.set(gauge, queues);
-  return gauge;
-}
+export {
+  WriteBehindFullError,
+  type WriteBehindItem,
+  type WriteBehindOptions,
+  type WriteBehindStats,
+} from './write-behind-options';
 
 /**
  * Write-behind: `write()` returns as soon as Redis holds the value (durable with AOF); a consumer group
  * persists asynchronously, in batches, coalescing all writes of one key into one store write of its
- * latest value. The stream holds one entry per key waiting to be persisted (processed entries are
- * acked and deleted), bounded by `maxPendingKeys`; beyond that new keys are refused, never dropped.
- * A consumer that dies mid-batch leaves its entries pending; another instance (or itself after a
- * restart) takes them over, so nothing acknowledged by `write()` is lost.
- * The age of the oldest unpersisted write is exported as `cache_write_behind_lag_seconds` and the number
- * of waiting keys as `cache_write_behind_pending_keys`, both measured in Redis (`stats()`).
+ * latest value, handed to `persist` with the key's fencing sequence. The stream holds one entry per key
+ * waiting to be persisted (processed entries are acked and deleted), bounded by `maxPendingKeys`; beyond
+ * that new keys are refused, never dropped. A consumer that dies or stalls mid-batch leaves its entries
+ * pending; another instance (or itself after a restart) takes them over, so nothing acknowledged by
+ * `write()` is lost - and the fencing sequence keeps the stalled one's late write from winning.
+ * A batch that fails is retried key by key; a key that keeps failing alone goes to a dead-letter stream
+ * after `maxDeliveries`.
+ * Exported: `cache_write_behind_lag_seconds` (age of the oldest unpersisted write) and
+ * `cache_write_behind_pending_keys`, both measured in Redis (`stats()`) within 250 ms per scrape, and
+ * `cache_write_behind_dead_letters_total`.
+ *
+ * @example
+ * const queue = new WriteBehindQueue<Tracking>({ connections, name: 'tracking', instanceId,
+ *   persist: (batch) => repo.saveIfNewer(batch) }); // UPDATE ... WHERE seq < $seq, per item
+ * await queue.start();
+ * await queue.write(`order-${id}`, tracking);
  */
 export class WriteBehindQueue<T> {
-  private readonly o: Required<Omit<WriteBehindOptions<T>, 'registry' | 'maxStreamLength'>>;
+  private readonly o: ResolvedWriteBehindOptions<T>;
   private readonly stream: string;
   private readonly latest: string;
+  private readonly dead: string;
   private readonly group = 'writers';
   private readonly log = new Logger('WriteBehind');
   private readonly lag: Gauge;
   private readonly pending: Gauge;
+  private readonly deadLetters: Counter;
   private reader?: RedisClient;
   private running = false;
   private loop?: Promise<void>;
   private refreshing?: Promise<void>;
+  private wake?: () => void;
 
   constructor(options: WriteBehindOptions<T>) {
-    this.o = { batchSize: 500, blockMs: 100, claimIdleMs: 5000, maxPendingKeys: 100_000, ...options };
-    if (!(this.o.maxPendingKeys >= 1)) throw new Error('write-behind maxPendingKeys must be at least 1');
+    this.o = resolveWriteBehindOptions(options);
     this.stream = options.connections.keys.tagged('wb', options.name, 'queue');
     this.latest = options.connections.keys.tagged('wb', options.name, 'latest');
+    this.dead = options.connections.keys.tagged('wb', options.name, 'dead');
     const registry = options.registry ?? globalRegistry;
     this.lag = queueGauge(
       registry,
       'cache_write_behind_lag_seconds',
       'Age of the oldest write not yet persisted',
+      this,
     );
-    this.pending = queueGauge(registry, 'cache_write_behind_pending_keys', 'Keys waiting to be persisted');
-    queuesByGauge.get(this.lag)?.add(this);
-    queuesByGauge.get(this.pending)?.add(this);
+    this.pending = queueGauge(
+      registry,
+      'cache_write_behind_pending_keys',
+      'Keys waiting to be persisted',
+      this,
+    );
+    this.deadLetters = deadLetterCounter(registry);
     this.lag.set({ queue: options.name }, 0);
     this.pending.set({ queue: options.name }, 0);
+    this.deadLetters.inc({ queue: options.name }, 0);
   }
 
   /**
-   * Accepts a write into Redis; resolves once Redis has it. Throws if Redis is unavailable, and
-   * `WriteBehindFullError` if the key is new and `maxPendingKeys` keys already wait (nothing is lost silently).
+   * Accepts a write into Redis; resolves once Redis has it. Throws if Redis is unavailable (after at most
+   * one command timeout), and `WriteBehindFullError` if the key is new and `maxPendingKeys` keys already
+   * wait (nothing is lost silently).
    */
   async write(key: string, value: T): Promise<void> {
     if (key === '__seq' || key.length === 0 || key.length > 512)
       throw new Error(`invalid write-behind key "${key.slice(0, 80)}"`);
+    const client = this.o.connections.shared('data', 'request');
+    // The request client has no offline queue, so while its first connect is under way (a write right
+    // after start-up) it would refuse the command; wait for it, at most one command timeout.
+    if (client.status !== 'ready') await whenReady(client, this.o.connections.options.commandTimeoutMs);
     const seq = await ACCEPT.run(
-      this.o.connections.shared('data', 'request'),
+      client,
       [this.stream, this.latest],
       [key, serialize(value), this.o.maxPendingKeys],
     );
@@ -209,9 +113,12 @@ export class WriteBehindQueue<T> {
     return { oldestUnpersistedAgeMs, pendingKeys: Math.max(0, Number(hlen) - 1) };
   }
 
-  /** Sets both gauges from `stats()`; a failure keeps the previous values (a scrape must not fail on Redis). */
+  /**
+   * Sets both gauges from `stats()`. Resolves within 250 ms whatever Redis does: a scrape must neither
+   * fail nor hang on Redis; on a failure or a timeout the gauges keep their last known values.
+   */
   async refreshMetrics(): Promise<void> {
-    // Single flight: the two gauges' collects may ask at the same moment.
+    // Single flight: the two gauges' collects (and scrapes while Redis is down) share one measurement.
     this.refreshing ??= this.stats()
       .then(({ oldestUnpersistedAgeMs, pendingKeys }) => {
         this.lag.set({ queue: this.o.name }, oldestUnpersistedAgeMs / 1000);
@@ -223,7 +130,7 @@ export class WriteBehindQueue<T> {
       .finally(() => {
         this.refreshing = undefined;
       });
-    return this.refreshing;
+    await withinMs(this.refreshing, SCRAPE_TIMEOUT_MS);
   }
 
   async start(): Promise<void> {
@@ -233,48 +140,88 @@ export class WriteBehindQueue<T> {
     this.loop = this.run();
   }
 
-  /** Stops after the batch in progress (which is persisted and acked). */
+  /**
+   * Stops reading and waits for the batch in progress (persisted and acked), at most `drainTimeoutMs`,
+   * also with Redis down or `persist` stuck. A batch not settled by then stays pending: another consumer
+   * (or this one after a restart) takes it over, and the fencing sequence makes a late write harmless.
+   */
   async stop(): Promise<void> {
+    const deadline = Date.now() + this.o.drainTimeoutMs;
     this.running = false;
-    await this.loop;
-    if (this.reader) await this.o.connections.release(this.reader);
+    this.wake?.();
+    if (this.loop) {
+      const drained = await withinMs(
+        this.loop.then(() => true),
+        this.o.drainTimeoutMs,
+      );
+      if (!drained)
+        this.log.warn({
+          msg: 'write-behind stop: drain deadline passed; the batch in progress stays pending for reclaim',
+          queue: this.o.name,
+          drainTimeoutMs: this.o.drainTimeoutMs,
+        });
+    }
+    const reader = this.reader;
+    this.reader = undefined;
+    // Closing the reader also ends an XREADGROUP queued while Redis is down. Bounded by what is left of
+    // the deadline: a client that is reconnecting emits no 'end', and release() would wait its full
+    // shutdown timeout for one (the socket is dropped at once either way).
+    if (reader) await withinMs(this.o.connections.release(reader), Math.max(50, deadline - Date.now()));
   }
 
   private async run(): Promise<void> {
     const writer = this.o.connections.shared('data', 'background');
-    let ownPending = true; // first, what this consumer left unacked before a restart
+    const flusher = new BatchFlusher<T>({
+      ...this.o,
+      writer,
+      queue: this.o.name,
+      stream: this.stream,
+      latest: this.latest,
+      dead: this.dead,
+      group: this.group,
+      deadLetters: this.deadLetters,
+      log: this.log,
+    });
+    // First, what this consumer left unacked before a restart, read forward from `ownCursor` (from '0'
+    // each time, a key that failed would be re-read at once instead of after `claimIdleMs`).
+    let ownCursor: string | undefined = '0';
     let lastClaim = 0;
+    // XAUTOCLAIM scans at most 10 x COUNT pending entries per call; a sweep goes on from the cursor it
+    // returns until that is back at 0-0, so idle entries behind many fresh ones are reached too.
+    let claimCursor = '0-0';
     let failures = 0;
     while (this.running) {
       try {
         let entries: StreamEntry[] = [];
-        if (Date.now() - lastClaim > this.o.claimIdleMs / 2) {
-          lastClaim = Date.now();
+        if (claimCursor !== '0-0' || Date.now() - lastClaim > this.o.claimIdleMs / 2) {
+          if (claimCursor === '0-0') lastClaim = Date.now();
           // Redis >= 7 drops entries deleted meanwhile from the PEL itself; 6.2 returns them with null
           // fields, and those go to flush too so they get acked.
-          const [, claimed] = (await writer.xautoclaim(
+          const [next, claimed] = (await writer.xautoclaim(
             this.stream,
             this.group,
             this.o.instanceId,
             this.o.claimIdleMs,
-            '0-0',
+            claimCursor,
             'COUNT',
             this.o.batchSize,
           )) as [string, StreamEntry[]];
+          claimCursor = next;
           entries = claimed;
         }
         if (entries.length === 0) {
           const args = ['GROUP', this.group, this.o.instanceId, 'COUNT', String(this.o.batchSize)];
-          if (!ownPending) args.push('BLOCK', String(this.o.blockMs));
-          args.push('STREAMS', this.stream, ownPending ? '0' : '>');
+          if (ownCursor === undefined) args.push('BLOCK', String(this.o.blockMs));
+          args.push('STREAMS', this.stream, ownCursor ?? '>');
           const reply = (await (this.reader as RedisClient).call('XREADGROUP', ...args)) as Array<
             [string, StreamEntry[]]
           > | null;
           entries = reply?.[0]?.[1] ?? [];
-          if (ownPending && entries.length === 0) ownPending = false;
+          if (ownCursor !== undefined)
+            ownCursor = entries.length > 0 ? entries[entries.length - 1]?.[0] : undefined;
         }
         // No stats call per batch: the gauges measure in Redis when they are scraped.
-        if (entries.length > 0) await this.flush(writer, entries);
+        if (entries.length > 0) await flusher.flush(entries);
         failures = 0;
       } catch (err) {
         if (!this.running) break;
@@ -283,49 +230,21 @@ export class WriteBehindQueue<T> {
           queue: this.o.name,
           error: (err as Error).message,
         });
-        await new Promise((r) => setTimeout(r, reconnectDelay(++failures, 2000)));
+        await this.pause(reconnectDelay(++failures, 2000));
       }
     }
   }
 
-  private async flush(writer: RedisClient, entries: StreamEntry[]): Promise<void> {
-    const keyOf = (fields: string[] | null): string =>
-      fields ? (fields[fields.indexOf('k') + 1] ?? '') : '';
-    const keys = [...new Set(entries.map(([, f]) => keyOf(f)).filter((k) => k !== ''))];
-    const raw = keys.length > 0 ? await writer.hmget(this.latest, ...keys) : [];
-    const batch: Array<{ key: string; value: T; seq: number }> = [];
-    keys.forEach((key, i) => {
-      const cell = raw[i];
-      if (!cell) return; // already persisted (this entry was processed twice, e.g. after a takeover)
-      const [seq, text] = JSON.parse(cell) as [number, string];
-      batch.push({ key, value: deserialize<T>(text), seq });
+  /** Sleeps `ms`, or less if `stop()` is called meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
     });
-    if (batch.length > 0) {
-      // A slow store must not look like a dead consumer: keep the batch's claim fresh while it persists,
-      // so no other instance takes it over and writes an older value after a newer one.
-      const ids = entries.map(([id]) => id);
-      const keepAlive = setInterval(
-        () =>
-          void writer
-            .call('XCLAIM', this.stream, this.group, this.o.instanceId, '0', ...ids, 'JUSTID')
-            .catch(() => undefined),
-        Math.max(50, Math.floor(this.o.claimIdleMs / 3)),
-      );
-      try {
-        await this.o.persist(batch.map(({ key, value }) => ({ key, value })));
-      } finally {
-        clearInterval(keepAlive);
-      }
-    }
-    await SETTLE.run(
-      writer,
-      [this.stream, this.latest],
-      [
-        this.group,
-        entries.length,
-        ...entries.flatMap(([id, f]) => [id, keyOf(f)]),
-        ...batch.flatMap((b) => [b.key, b.seq]),
-      ],
-    );
   }
 }

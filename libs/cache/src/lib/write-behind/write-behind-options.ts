@@ -1,0 +1,102 @@
+import type { RedisConnections } from '@shop/redis';
+import type { Registry } from 'prom-client';
+
+/** One key handed to `persist`: its latest value and the sequence that fences the store write. */
+export interface WriteBehindItem<T> {
+  key: string;
+  value: T;
+  /**
+   * Fencing token: the key's sequence, assigned in Redis when `write()` accepted this value, strictly
+   * increasing per key (a later write of the key always has a larger one). Store it with the row and make
+   * the write conditional on it (`... WHERE seq < $seq`): a consumer that was paused mid-persist and lost
+   * its batch to another one may still write after it, and only the condition keeps its older value from
+   * landing last.
+   */
+  seq: number;
+}
+
+export interface WriteBehindOptions<T> {
+  connections: RedisConnections;
+  /** Queue name: part of the stream and hash keys. */
+  name: string;
+  /** Stable consumer name (pod name), so a restarted instance finds its own pending entries. */
+  instanceId: string;
+  /**
+   * Writes one coalesced batch to the store: the latest value of each key, with its fencing `seq`.
+   * Must be idempotent (it may be retried) and conditional on `seq` (`UPDATE ... WHERE seq < $seq`, or an
+   * upsert with that condition): the queue guarantees each key's sequences grow with its writes, not that
+   * two consumers never persist the same key at once. A batch that throws is retried key by key.
+   */
+  persist: (batch: Array<WriteBehindItem<T>>) => Promise<void>;
+  /** Entries read per batch. @default 500 */
+  batchSize?: number;
+  /** Longest a write waits before its batch is flushed. @default 100 */
+  blockMs?: number;
+  /** Pending entries of a consumer idle this long are taken over (a running `persist` keeps its claim fresh). @default 5000 */
+  claimIdleMs?: number;
+  /**
+   * Most keys waiting to be persisted. A write of a key that is not already waiting is refused with
+   * `WriteBehindFullError` (`E_WRITE_BEHIND_FULL`) once this many are; writes of waiting keys still
+   * coalesce. Bounds the hash and the stream (one entry per waiting key). @default 100_000
+   */
+  maxPendingKeys?: number;
+  /**
+   * Deliveries of a key's entry after which a failure of that key alone moves it to the dead-letter
+   * stream (`<prefix>:wb:{<name>}:dead`) instead of retrying it. Failures of a whole batch (every key
+   * failed: the store is down) never dead-letter. @default 10
+   */
+  maxDeliveries?: number;
+  /** Dead letters kept (`XADD MAXLEN ~`); each is also counted and logged. @default 10_000 */
+  maxDeadLetters?: number;
+  /** Longest `stop()` waits for the batch in progress; after it, that batch stays pending for reclaim. @default 10_000 */
+  drainTimeoutMs?: number;
+  /**
+   * @deprecated Ignored. The stream no longer grows with every write nor is trimmed (trimming could drop
+   * entries not yet persisted): it holds one entry per waiting key, bounded by `maxPendingKeys`.
+   */
+  maxStreamLength?: number;
+  registry?: Registry;
+}
+
+export type ResolvedWriteBehindOptions<T> = Required<
+  Omit<WriteBehindOptions<T>, 'registry' | 'maxStreamLength'>
+>;
+
+export function resolveWriteBehindOptions<T>(options: WriteBehindOptions<T>): ResolvedWriteBehindOptions<T> {
+  const resolved = {
+    batchSize: 500,
+    blockMs: 100,
+    claimIdleMs: 5000,
+    maxPendingKeys: 100_000,
+    maxDeliveries: 10,
+    maxDeadLetters: 10_000,
+    drainTimeoutMs: 10_000,
+    ...options,
+  };
+  if (!(resolved.maxPendingKeys >= 1)) throw new Error('write-behind maxPendingKeys must be at least 1');
+  if (!(resolved.maxDeliveries >= 1)) throw new Error('write-behind maxDeliveries must be at least 1');
+  return resolved;
+}
+
+/** What is waiting to be persisted, measured in Redis (for health checks). */
+export interface WriteBehindStats {
+  /** Age of the oldest write not yet persisted, by Redis' clock; 0 when nothing waits. */
+  oldestUnpersistedAgeMs: number;
+  /** Keys whose latest value is not yet persisted. */
+  pendingKeys: number;
+}
+
+/** `write()` refused a new key because `maxPendingKeys` keys already wait (backpressure; nothing was stored). */
+export class WriteBehindFullError extends Error {
+  readonly code = 'E_WRITE_BEHIND_FULL' as const;
+
+  constructor(
+    readonly queue: string,
+    readonly maxPendingKeys: number,
+  ) {
+    super(
+      `write-behind queue "${queue}" is full: ${maxPendingKeys} keys wait to be persisted (is the consumer running?)`,
+    );
+    this.name = 'WriteBehindFullError';
+  }
+}

@@ -1,0 +1,93 @@
+import { LuaScript } from '@shop/redis';
+
+/** ACCEPT's reply when the queue is full. */
+export const FULL = -1;
+
+// Accept a write: remember the latest value per key with its sequence and, only if the key was not
+// already waiting, append it to the stream. So the stream holds at most one live entry per waiting key
+// (the consumer reads the key's latest value from the hash when it processes the entry), and never
+// needs trimming. Atomic, so a crash never leaves a value without its queue entry.
+// The sequence is the fencing token handed to `persist`: one counter per queue (the hash's `__seq`
+// field, which HDEL of persisted keys never removes), so it only grows, for every key.
+// The hash also holds the `__seq` counter, hence `HLEN - 1` waiting keys.
+export const ACCEPT = new LuaScript<number>(
+  'write-behind-accept-v2',
+  `local waiting = redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1
+   if not waiting then
+     local n = redis.call('HLEN', KEYS[2])
+     if n > 0 then n = n - 1 end
+     if n >= tonumber(ARGV[3]) then return ${FULL} end
+   end
+   local seq = redis.call('HINCRBY', KEYS[2], '__seq', 1)
+   redis.call('HSET', KEYS[2], ARGV[1], cjson.encode({seq, ARGV[2]}))
+   if not waiting then redis.call('XADD', KEYS[1], '*', 'k', ARGV[1], 's', seq) end
+   return seq`,
+);
+
+// Settling one key whose entries this call deleted or not (owned): forget its value if no newer write
+// came, or, if a write arrived meanwhile, queue the key again - ACCEPT did not add an entry for that
+// write because the key was still waiting, so without this the newer value would sit in the hash
+// unqueued forever. The re-queue happens only if this call deleted the key's entry: if another consumer
+// (which took the entry over) settled it first, it has already re-queued or forgotten the key, and a
+// second entry would break "one entry per waiting key".
+const SETTLE_KEY = `local function settleKey(key, seq, owned)
+     local cur = redis.call('HGET', KEYS[2], key)
+     if not cur then return 0 end
+     local latest = cjson.decode(cur)[1]
+     if latest == seq then
+       redis.call('HDEL', KEYS[2], key)
+     elseif owned then
+       redis.call('XADD', KEYS[1], '*', 'k', key, 's', latest)
+       return 1
+     end
+     return 0
+   end`;
+
+// After a persist, in one step: ack and delete the settled entries (the stream keeps only unprocessed
+// ones), then settle each persisted key (see SETTLE_KEY). Entries of keys that failed are not passed:
+// they stay pending and are delivered again.
+// ARGV: group, entry count, (id, key)*, then (key, seq)* of the persisted keys.
+export const SETTLE = new LuaScript<number>(
+  'write-behind-settle-v3',
+  `${SETTLE_KEY}
+   local owned = {}
+   local n = tonumber(ARGV[2])
+   for i = 3, 2 + 2 * n, 2 do
+     redis.call('XACK', KEYS[1], ARGV[1], ARGV[i])
+     if redis.call('XDEL', KEYS[1], ARGV[i]) == 1 and ARGV[i + 1] ~= '' then owned[ARGV[i + 1]] = true end
+   end
+   local requeued = 0
+   for i = 3 + 2 * n, #ARGV, 2 do
+     requeued = requeued + settleKey(ARGV[i], tonumber(ARGV[i + 1]), owned[ARGV[i]])
+   end
+   return requeued`,
+);
+
+// Moves one key that keeps failing to the dead-letter stream (KEYS[3], capped with MAXLEN ~), with the
+// value that failed, its sequence, the error and the delivery count, and settles it like a persisted
+// key (a newer write of it is queued again: it may be the fix). Only if this call deletes the key's
+// entries: if another consumer took them over and settled them, the key is not dead (returns 0).
+// ARGV: group, max dead letters, key, seq, serialized value, error, deliveries, id*.
+export const DEAD_LETTER = new LuaScript<number>(
+  'write-behind-dead-letter-v1',
+  `${SETTLE_KEY}
+   local owned = false
+   for i = 8, #ARGV do
+     redis.call('XACK', KEYS[1], ARGV[1], ARGV[i])
+     if redis.call('XDEL', KEYS[1], ARGV[i]) == 1 then owned = true end
+   end
+   if not owned then return 0 end
+   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[2], '*',
+     'k', ARGV[3], 's', ARGV[4], 'v', ARGV[5], 'error', ARGV[6], 'deliveries', ARGV[7])
+   settleKey(ARGV[3], tonumber(ARGV[4]), true)
+   return 1`,
+);
+
+// One consistent snapshot: Redis' clock, the first (oldest) stream entry and the hash size. The entry id
+// carries Redis' ms time of the write that queued it, so the age needs no host clock.
+export const STATS = new LuaScript<[number | string, number | string, string, number]>(
+  'write-behind-stats',
+  `local t = redis.call('TIME')
+   local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+   return {t[1], t[2], first and first[1] or '', redis.call('HLEN', KEYS[2])}`,
+);
