@@ -11,15 +11,18 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { RedisModule } from '@shop/redis';
 import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
-import type { Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { CacheModule, CacheResponse, HttpCacheInterceptor } from '../src';
+import { CacheModule, CacheResponse, DEFAULT_ALLOWED_COOKIES, HttpCacheInterceptor } from '../src';
 import { rawGet } from './http-test-client';
 
 const runs: Record<string, number> = {};
 const ran = (name: string) => (runs[name] = (runs[name] ?? 0) + 1);
 let failRates = false;
+const arrivals: Record<string, number> = {};
+let openGate: () => void = () => undefined;
+let gate = Promise.resolve();
 
 @Controller()
 @UseInterceptors(HttpCacheInterceptor)
@@ -88,6 +91,15 @@ class ShopController {
     return { hello: 'visitor abc' };
   }
 
+  @Get('welcome-gated')
+  @CacheResponse({ ttl: '1m' })
+  async welcomeGated(@Res({ passthrough: true }) res: Response): Promise<{ hello: string }> {
+    const visitor = `v${ran('welcome-gated')}`;
+    await gate;
+    res.setHeader('Set-Cookie', `visitor=${visitor}`);
+    return { hello: visitor };
+  }
+
   @Get('private-by-handler')
   @CacheResponse({ ttl: '1m' })
   privateByHandler(@Res({ passthrough: true }) res: Response): { secret: string } {
@@ -116,7 +128,11 @@ function appModule(url: string) {
   @Module({
     imports: [
       RedisModule.forRoot({ url, keyPrefix: 'hk' }),
-      CacheModule.forRoot({ name: 'http-keys', registry: new Registry() }),
+      CacheModule.forRoot({
+        name: 'http-keys',
+        registry: new Registry(),
+        http: { allowCookies: [...DEFAULT_ALLOWED_COOKIES, 'consent'] },
+      }),
     ],
     controllers: [ShopController],
   })
@@ -148,6 +164,10 @@ describe('HttpCacheInterceptor: keys, poisoning, key space and replayed headers'
     redis = await startTestRedis();
     client = new Redis(redis.url);
     app = await NestFactory.create(appModule(redis.url), { logger, abortOnError: false });
+    app.use((req: Request, _res: Response, next: NextFunction) => {
+      arrivals[req.path] = (arrivals[req.path] ?? 0) + 1;
+      next();
+    });
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
     await waitFor('redis ready', async () => (await fetch(`${url}/products`)).status === 200);
@@ -272,6 +292,12 @@ describe('HttpCacheInterceptor: keys, poisoning, key space and replayed headers'
       expect(await stale.json()).toEqual({ rate: 1.5 });
     });
 
+    it('module-level http options apply to every route (an allow-listed consent cookie)', async () => {
+      const headers = { Cookie: 'consent=all; _ga=1' };
+      expect((await fetch(`${url}/search/consent`, { headers })).headers.get('x-cache')).toBe('MISS');
+      expect((await fetch(`${url}/search/consent`, { headers })).headers.get('x-cache')).toBe('HIT');
+    });
+
     it('warns at start that the cache Redis is the data Redis', () => {
       expect(logger.warnings.join('\n')).toMatch(/REDIS_CACHE_URL|cache Redis/i);
     });
@@ -310,6 +336,23 @@ describe('HttpCacheInterceptor: keys, poisoning, key space and replayed headers'
       }
       expect(runs['welcome']).toBe(2);
       expect(await entries('welcome')).toEqual([]);
+    });
+
+    it('a request that joined a load whose response is not storable runs its own handler', async () => {
+      gate = new Promise((resolve) => (openGate = resolve));
+      const first = fetch(`${url}/welcome-gated`);
+      await waitFor('first handler running', () => runs['welcome-gated'] === 1);
+      const second = fetch(`${url}/welcome-gated`); // joins the first one's load (single flight)
+      // Between the middleware and the interceptor there is no I/O: once counted, it has joined.
+      await waitFor('second request arrived', () => arrivals['/welcome-gated'] === 2);
+      expect(runs['welcome-gated']).toBe(1);
+      openGate();
+      const [a, b] = await Promise.all([first, second]);
+      expect(await a.json()).toEqual({ hello: 'v1' });
+      expect(a.headers.get('set-cookie')).toBe('visitor=v1');
+      expect(await b.json()).toEqual({ hello: 'v2' });
+      expect(b.headers.get('set-cookie')).toBe('visitor=v2');
+      expect(b.headers.get('x-cache')).toBe('BYPASS');
     });
 
     it('a response the handler marks private or no-store is not stored under a shared key', async () => {
