@@ -100,6 +100,14 @@ class ShopController {
     return { hello: visitor };
   }
 
+  @Get('negotiated')
+  @CacheResponse({ ttl: '1m' })
+  negotiated(@Res({ passthrough: true }) res: Response): { lang: string } {
+    ran('negotiated');
+    res.vary('Accept-Language');
+    return { lang: 'en' };
+  }
+
   @Get('private-by-handler')
   @CacheResponse({ ttl: '1m' })
   privateByHandler(@Res({ passthrough: true }) res: Response): { secret: string } {
@@ -131,7 +139,10 @@ function appModule(url: string) {
       CacheModule.forRoot({
         name: 'http-keys',
         registry: new Registry(),
-        http: { allowCookies: [...DEFAULT_ALLOWED_COOKIES, 'consent'] },
+        http: {
+          allowCookies: [...DEFAULT_ALLOWED_COOKIES, 'consent'],
+          credentialHeaders: ['Authorization', 'X-Api-Key'],
+        },
       }),
     ],
     controllers: [ShopController],
@@ -336,6 +347,22 @@ describe('HttpCacheInterceptor: keys, poisoning, key space and replayed headers'
       }
       expect(runs['welcome']).toBe(2);
       expect(await entries('welcome')).toEqual([]);
+    });
+
+    it('a response the handler varies on a header the key does not cover is not stored', async () => {
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${url}/negotiated`, { headers: { 'Accept-Language': 'en' } });
+        expect(res.headers.get('x-cache')).toBe('BYPASS');
+        expect(res.headers.get('vary')).toMatch(/Accept-Language/);
+      }
+      expect(runs['negotiated']).toBe(2);
+    });
+
+    it('a configured credential header bypasses shared routes and is listed in Vary', async () => {
+      const keyed = await fetch(`${url}/search/api-key`, { headers: { 'X-Api-Key': 'k1' } });
+      expect(keyed.headers.get('x-cache')).toBe('BYPASS');
+      expect(keyed.headers.get('vary')).toBe('Authorization, X-Api-Key, Cookie');
+      expect((await fetch(`${url}/search/api-key`)).headers.get('x-cache')).toBe('MISS');
     });
 
     it('a request that joined a load whose response is not storable runs its own handler', async () => {

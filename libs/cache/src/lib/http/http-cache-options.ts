@@ -15,6 +15,12 @@ export interface HttpCacheOptions {
    * @default the analytics cookies `_ga`, `_ga_*`, `_gid`, `_gat`, `_gat_*`, `_gcl_au`, `_fbp`, `_fbc`
    */
   allowCookies?: readonly CredentialCookie[];
+  /**
+   * Request headers that carry credentials: a request with any of them bypasses shared routes, and every
+   * answer sends them in `Vary`. Add custom ones (`x-api-key`). Lower-case names.
+   * @default ['authorization']
+   */
+  credentialHeaders?: readonly string[];
   /** Cookies that are credentials even when `allowCookies` matches them. @default `['connect.sid', /sess|auth|token|jwt/i]` */
   credentialCookies?: readonly CredentialCookie[];
   /**
@@ -30,6 +36,7 @@ export interface ResolvedHttpCacheOptions {
   identify: IdentifyRequest;
   allowCookies: readonly CredentialCookie[];
   credentialCookies: readonly CredentialCookie[];
+  credentialHeaders: readonly string[];
   ignoreQuery: readonly CredentialCookie[];
   maxKeysPerRoute: number;
 }
@@ -39,6 +46,7 @@ export const HTTP_CACHE_DEFAULTS: ResolvedHttpCacheOptions = {
   identify: defaultIdentify,
   allowCookies: DEFAULT_ALLOWED_COOKIES,
   credentialCookies: DEFAULT_CREDENTIAL_COOKIES,
+  credentialHeaders: ['authorization'],
   ignoreQuery: [/^utm_/, 'gclid', 'fbclid', 'msclkid'],
   maxKeysPerRoute: 1000,
 };
@@ -54,6 +62,9 @@ export function resolveHttpCacheOptions(o: HttpCacheOptions = {}): ResolvedHttpC
     identify: o.identify ?? HTTP_CACHE_DEFAULTS.identify,
     allowCookies: o.allowCookies ?? HTTP_CACHE_DEFAULTS.allowCookies,
     credentialCookies: o.credentialCookies ?? HTTP_CACHE_DEFAULTS.credentialCookies,
+    credentialHeaders: (o.credentialHeaders ?? HTTP_CACHE_DEFAULTS.credentialHeaders).map((n) =>
+      n.toLowerCase(),
+    ),
     ignoreQuery: o.ignoreQuery ?? HTTP_CACHE_DEFAULTS.ignoreQuery,
     maxKeysPerRoute,
   };

@@ -27,6 +27,7 @@ import {
   notStorableReason,
   replayable,
   replayedHeaderSet,
+  varyFields,
   type StoredHeaders,
 } from './replayed-headers';
 import { carriesUser, identityOf } from './request-identity';
@@ -52,14 +53,6 @@ class NotStorable extends Error {
 }
 
 /**
- * The credentials a shared entry must not be served to, hence what it varies on (RFC 9111 §4.1): a request
- * with either gets its own, bypassed, response. Its key varies on nothing else outside the URL (the path,
- * the allow-listed query); `Accept-Encoding` is not listed since the stored body is the uncompressed one
- * (a compression middleware adds that itself).
- */
-const VARY = ['Authorization', 'Cookie'];
-
-/**
  * HTTP response cache for GET routes marked `@CacheResponse()`.
  * - Key: the route the router matched with its decoded params, the allow-listed query (sorted) and, for
  *   `perUser` routes, the caller's id; a raw path that normalises differently bypasses (poisoning).
@@ -74,6 +67,13 @@ const VARY = ['Authorization', 'Cookie'];
 export class HttpCacheInterceptor implements NestInterceptor {
   private readonly budget = new KeyBudget();
   private readonly http: ResolvedHttpCacheOptions;
+  /**
+   * The credentials a shared entry must not be served to, hence what every answer varies on (RFC 9111
+   * §4.1): a request with any of them gets its own, bypassed, response. The key varies on nothing else
+   * outside the URL (path, allow-listed query); `Accept-Encoding` is not listed since the stored body is
+   * the uncompressed one (a compression middleware adds that itself).
+   */
+  private readonly vary: readonly string[];
 
   constructor(
     @Inject(Cache) private readonly cache: Cache,
@@ -81,6 +81,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     @Optional() @Inject(HTTP_CACHE_OPTIONS) http?: ResolvedHttpCacheOptions,
   ) {
     this.http = http ?? resolveHttpCacheOptions();
+    this.vary = [...this.http.credentialHeaders, 'cookie'];
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -91,7 +92,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
     if (!options || req.method !== 'GET') return next.handle();
-    addVary(res, VARY); // on every answer of the route, bypassed ones and 304s included (RFC 9110 §15.4.5)
+    addVary(res, this.vary); // on every answer of the route, bypassed ones and 304s included (RFC 9110 §15.4.5)
     const ttlMs = toMs(options.ttl ?? this.cache.options.ttlMs, 'ttl');
     const graceMs = toMs(options.grace ?? 0, 'grace');
     const decision = this.decide(context, req, options, ttlMs, graceMs);
@@ -113,7 +114,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     if (!isCanonicalPath(rawPath)) return { bypass: 'path' };
     const credentialed =
       carriesUser(req) ||
-      req.headers.authorization !== undefined ||
+      this.http.credentialHeaders.some((name) => req.headers[name] !== undefined) ||
       carriesCredentialCookie(
         req.headers.cookie,
         [...this.http.allowCookies, ...(options.allowCookies ?? [])],
@@ -173,7 +174,9 @@ export class HttpCacheInterceptor implements NestInterceptor {
           ranHere = true;
           const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
           const changed = changedHeaders(before, res.getHeaders());
-          if (notStorableReason(changed, decision.perUser)) throw new NotStorable(body);
+          // What varied before the handler ran (ours, a CORS middleware's `Origin`) is not the handler's doing.
+          const keyedVary = [...this.vary, ...varyFields(before['vary'])];
+          if (notStorableReason(changed, decision.perUser, keyedVary)) throw new NotStorable(body);
           return {
             body,
             etag: `"${createHash('sha1')
@@ -220,6 +223,12 @@ function addVary(res: Response, names: readonly string[]): void {
     .map((n) => n.trim())
     .filter(Boolean);
   if (list.includes('*')) return;
-  for (const name of names) if (!list.some((n) => n.toLowerCase() === name.toLowerCase())) list.push(name);
+  for (const name of names)
+    if (!list.some((n) => n.toLowerCase() === name.toLowerCase())) list.push(headerCase(name));
   res.setHeader('Vary', list.join(', '));
+}
+
+/** `x-api-key` -> `X-Api-Key`: how header names are usually written (they compare case-insensitively). */
+function headerCase(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 }

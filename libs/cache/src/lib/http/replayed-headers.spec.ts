@@ -33,7 +33,10 @@ describe('replayed headers', () => {
     [{ 'cache-control': 'private, max-age=60' }, true, undefined],
     [{ 'cache-control': 'public, max-age=60' }, false, undefined],
     [{ 'content-type': 'text/csv' }, false, undefined],
+    [{ vary: 'Accept-Language' }, false, 'vary'],
+    [{ vary: '*' }, true, 'vary'],
+    [{ vary: 'authorization, Cookie' }, false, undefined],
   ])('%p (perUser %p) is not storable because %p', (headers, perUser, reason) => {
-    expect(notStorableReason(headers, perUser)).toBe(reason);
+    expect(notStorableReason(headers, perUser, ['authorization', 'cookie'])).toBe(reason);
   });
 });

@@ -72,13 +72,22 @@ export function replayedHeaderSet(extra: readonly string[] = []): ReadonlySet<st
  * Why a response must not be stored, or undefined. RFC 9111 §3: `no-store` forbids storing; `private`
  * forbids a shared cache (a per-user entry is this cache's "private" use); `no-cache` would require
  * revalidation on every use, which this cache does not do. A handler-set `Set-Cookie` means the response
- * belongs to that one client (its body may depend on the cookie it just issued).
+ * belongs to that one client (its body may depend on the cookie it just issued). A handler-set `Vary`
+ * beyond what the key covers (`keyedVary`) cannot be honoured.
  */
 export function notStorableReason(
   set: StoredHeaders,
   perUser: boolean,
-): 'set-cookie' | 'no-store' | 'private' | undefined {
+  keyedVary: readonly string[],
+): 'set-cookie' | 'no-store' | 'private' | 'vary' | undefined {
   if (set['set-cookie'] !== undefined) return 'set-cookie';
+  const vary = set['vary'];
+  if (vary !== undefined) {
+    // The handler says its answer depends on a request header the key does not include (`Accept-Language`,
+    // `*`): a stored copy would be served to requests it does not fit (RFC 9111 §4.1).
+    const keyed = new Set(keyedVary.map((n) => n.toLowerCase()));
+    if (varyFields(vary).some((f) => !keyed.has(f))) return 'vary';
+  }
   const cc = set['cache-control'];
   const directives = (Array.isArray(cc) ? cc.join(',') : String(cc ?? ''))
     .toLowerCase()
@@ -87,4 +96,13 @@ export function notStorableReason(
   if (directives.includes('no-store') || directives.includes('no-cache')) return 'no-store';
   if (!perUser && directives.includes('private')) return 'private';
   return undefined;
+}
+
+/** The field names of a `Vary` value, lower-cased. */
+export function varyFields(vary: number | string | readonly string[] | undefined): string[] {
+  if (vary === undefined) return [];
+  return (Array.isArray(vary) ? vary.join(',') : String(vary))
+    .split(',')
+    .map((f) => f.trim().toLowerCase())
+    .filter(Boolean);
 }
