@@ -9,10 +9,27 @@ export {
 export { CacheError, type CacheErrorCode } from './lib/errors';
 export { deserialize, serialize } from './lib/serializer/serializer';
 export { CacheModule } from './lib/cache.module';
-export { CACHE_MODULE_OPTIONS, type CacheModuleOptions } from './lib/cache.module-definition';
+export {
+  CACHE_MODULE_OPTIONS,
+  sharedRedisWarning,
+  type CacheModuleOptions,
+} from './lib/cache.module-definition';
 export { CacheResponse, type CacheResponseOptions } from './lib/http/cache-response.decorator';
 export { HttpCacheInterceptor } from './lib/http/http-cache.interceptor';
-export { DEFAULT_CREDENTIAL_COOKIES, type CredentialCookie } from './lib/http/credential-cookies';
+export {
+  DEFAULT_ALLOWED_COOKIES,
+  DEFAULT_CREDENTIAL_COOKIES,
+  type CredentialCookie,
+} from './lib/http/credential-cookies';
+export {
+  HTTP_CACHE_DEFAULTS,
+  HTTP_CACHE_OPTIONS,
+  resolveHttpCacheOptions,
+  type HttpCacheOptions,
+  type ResolvedHttpCacheOptions,
+} from './lib/http/http-cache-options';
+export { defaultIdentify, type IdentifyRequest } from './lib/http/request-identity';
+export { DEFAULT_REPLAYED_HEADERS } from './lib/http/replayed-headers';
 export {
   WriteBehindFullError,
   WriteBehindQueue,

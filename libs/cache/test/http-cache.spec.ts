@@ -25,21 +25,21 @@ class ItemsController {
   constructor(private readonly cache: Cache) {}
 
   @Get()
-  @CacheResponse({ ttl: '1m', tags: ['items'] })
+  @CacheResponse({ ttl: '1m', tags: ['items'], query: ['sort', 'page', 'who', 'inm'] })
   list(@Query('sort') sort?: string): { items: string[]; sort?: string } {
     handlerRuns++;
     return { items: [...catalog], sort };
   }
 
   @Get('mine')
-  @CacheResponse({ ttl: '1m', perUser: true })
+  @CacheResponse({ ttl: '1m', perUser: true, query: ['via'] })
   mine(@Headers('authorization') auth?: string): { owner?: string } {
     handlerRuns++;
     return { owner: auth };
   }
 
   @Get('greeting')
-  @CacheResponse({ ttl: '1m', tags: ['items'] })
+  @CacheResponse({ ttl: '1m', tags: ['items'], query: ['c'] })
   greeting(@Headers('cookie') cookie?: string): { greeting: string } {
     handlerRuns++;
     // Stands in for a handler that personalises its body from the session behind the cookie.
@@ -47,14 +47,14 @@ class ItemsController {
   }
 
   @Get('shop')
-  @CacheResponse({ ttl: '1m', tags: ['items'], credentialCookies: ['shop_login'] })
+  @CacheResponse({ ttl: '1m', tags: ['items'], allowCookies: [/^shop_/], credentialCookies: ['shop_login'] })
   shop(): { shop: string } {
     handlerRuns++;
     return { shop: 'main' };
   }
 
   @Get('flaky')
-  @CacheResponse({ ttl: 100 })
+  @CacheResponse({ ttl: 100, grace: '1m' })
   flaky(): { rate: number } {
     flakyCalls++;
     if (flakyCalls > 1) throw new Error('rates service down');
@@ -194,18 +194,21 @@ describe('HttpCacheInterceptor across two app instances', () => {
   it('an analytics-only cookie does not prevent caching', async () => {
     const first = await fetch(`${urls[0]}/items/greeting`, { headers: { Cookie: '_ga=1' } });
     expect(first.headers.get('x-cache')).toBe('MISS');
-    const second = await fetch(`${urls[0]}/items/greeting`, { headers: { Cookie: '_ga=1; theme=dark' } });
+    const second = await fetch(`${urls[0]}/items/greeting`, { headers: { Cookie: '_ga=1; _gid=2' } });
     expect(second.headers.get('x-cache')).toBe('HIT');
     expect(await second.json()).toEqual({ greeting: 'hello guest' });
     expect(handlerRuns).toBe(1);
   });
 
-  it('credentialCookies replaces which cookies count as credentials', async () => {
+  it('credentialCookies count as credentials even when the route allow-lists them', async () => {
     const own = await fetch(`${urls[0]}/items/shop`, { headers: { Cookie: 'shop_login=42' } });
     expect(own.headers.get('x-cache')).toBe('BYPASS');
     expect(
-      (await fetch(`${urls[0]}/items/shop`, { headers: { Cookie: 'session=1' } })).headers.get('x-cache'),
+      (await fetch(`${urls[0]}/items/shop`, { headers: { Cookie: 'shop_prefs=1' } })).headers.get('x-cache'),
     ).toBe('MISS');
+    expect(
+      (await fetch(`${urls[0]}/items/shop`, { headers: { Cookie: 'session=1' } })).headers.get('x-cache'),
+    ).toBe('BYPASS');
   });
 
   it('a perUser route bypasses a session cookie it cannot resolve to a user id', async () => {

@@ -1,11 +1,13 @@
-import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { RedisConnections } from '@shop/redis';
 import { Cache } from './cache';
 import {
   CACHE_MODULE_OPTIONS,
   ConfigurableModuleClass,
+  sharedRedisWarning,
   type CacheModuleOptions,
 } from './cache.module-definition';
+import { HTTP_CACHE_OPTIONS, resolveHttpCacheOptions } from './http/http-cache-options';
 import { HttpCacheInterceptor } from './http/http-cache.interceptor';
 
 /** Closes the cache's bus subscription on shutdown. */
@@ -20,7 +22,8 @@ class CacheLifecycle implements OnApplicationShutdown {
 
 /**
  * Provides `Cache` (connected to the invalidation bus before the app starts) and the
- * `HttpCacheInterceptor`. Needs `RedisModule` (global) for its connections.
+ * `HttpCacheInterceptor`. Needs `RedisModule` (global) for its connections. Warns at start when the
+ * cache Redis is the data Redis.
  *
  * @example
  * CacheModule.forRootAsync({ useFactory: () => ({ name: 'orders', ttl: '5m', l1Ttl: '30s' }) })
@@ -31,14 +34,23 @@ class CacheLifecycle implements OnApplicationShutdown {
       provide: Cache,
       inject: [RedisConnections, CACHE_MODULE_OPTIONS],
       useFactory: async (connections: RedisConnections, options: CacheModuleOptions) => {
-        const cache = new Cache({ ...options, connections });
+        const warning = sharedRedisWarning(connections.options);
+        if (warning) new Logger('Cache').warn(warning);
+        // eslint-disable-next-line @typescript-eslint/no-unused-vars
+        const { http, ...cacheOptions } = options;
+        const cache = new Cache({ ...cacheOptions, connections });
         await cache.connect();
         return cache;
       },
     },
+    {
+      provide: HTTP_CACHE_OPTIONS,
+      inject: [CACHE_MODULE_OPTIONS],
+      useFactory: (options: CacheModuleOptions) => resolveHttpCacheOptions(options.http),
+    },
     CacheLifecycle,
     HttpCacheInterceptor,
   ],
-  exports: [Cache, HttpCacheInterceptor],
+  exports: [Cache, HttpCacheInterceptor, HTTP_CACHE_OPTIONS],
 })
 export class CacheModule extends ConfigurableModuleClass {}
