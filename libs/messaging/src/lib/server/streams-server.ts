@@ -14,6 +14,8 @@ import { RedisStreamsContext } from './streams-context';
 
 /** How long a reply stream lives after its last reply (its caller may be gone). */
 const REPLY_STREAM_TTL_MS = 60_000;
+/** Reply addresses whose TTL refresh time is remembered (the oldest are forgotten first: one extra PEXPIRE). */
+const MAX_REPLY_ADDRESSES = 10_000;
 
 /**
  * The server side of the Redis Streams transport (`app.connectMicroservice({ strategy })`).
@@ -47,7 +49,11 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   /** Stops reading everywhere, lets running handlers finish within `drainTimeoutMs`, closes the readers. */
   async close(): Promise<void> {
+    // One deadline for all consumers: each stop() returns by it even with Redis hung or slots busy.
     const results = await Promise.all(this.consumers.map((c) => c.stop(this.o.drainTimeoutMs)));
+    // A reader may still be parked in XREADGROUP on a hung connection: drop it instead of a QUIT that
+    // would wait for Redis (a blocking read has nothing to flush; its entries stay pending).
+    for (const reader of this.readers) reader.disconnect();
     const abandoned = results.reduce((n, r) => n + r.abandoned, 0);
     this.log.log({
       msg: 'transport drained',
@@ -127,6 +133,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       maxDeliveries: kind === 'cmd' ? Math.max(this.o.maxDeliveries, 3) : this.o.maxDeliveries,
       retryDelayMs: this.o.retryDelayMs,
       deadLetterRetention: retentionOf(this.o, 'deadLetters'),
+      retention: retentionOf(this.o, kind === 'cmd' ? 'commands' : 'events'),
+      trimIntervalMs: this.o.trimIntervalMs,
+      idleConsumerMs: this.o.idleConsumerMs,
       handle,
       // Handlers mostly use the process' shared clients; their commands of one batch leave together.
       coalesce: [this.writer as RedisClient, this.o.connections.shared('data', 'request')],
@@ -160,7 +169,21 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         reply = { id: envelope.id, error };
       }
     }
-    if (envelope.replyTo) await this.sendReply(envelope.replyTo, reply, message.stream);
+    if (!envelope.replyTo) return;
+    // The handler has run: whatever happens to its reply, the command is acked (never run again). A
+    // reply that cannot be delivered is the caller's timeout.
+    try {
+      await this.sendReply(envelope.replyTo, reply, message.stream);
+    } catch (err) {
+      this.metrics.handled.inc({ stream: message.stream, outcome: 'reply_lost' });
+      this.log.warn({
+        msg: 'reply could not be delivered; the caller will time out',
+        pattern: envelope.pattern,
+        replyTo: envelope.replyTo,
+        messageId: envelope.id,
+        error: (err as Error).message,
+      });
+    }
   }
 
   /**
@@ -178,7 +201,12 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     // Refresh the reply stream's TTL now and then, not on every reply: its caller may be gone for good.
     const now = Date.now();
     if ((this.expiresSet.get(address) ?? 0) < now - REPLY_STREAM_TTL_MS / 4) {
+      this.expiresSet.delete(address); // re-inserted last: the map is ordered by refresh time
       this.expiresSet.set(address, now);
+      if (this.expiresSet.size > MAX_REPLY_ADDRESSES) {
+        const oldest = this.expiresSet.keys().next().value;
+        if (oldest !== undefined) this.expiresSet.delete(oldest);
+      }
       await writer.pexpire(address, REPLY_STREAM_TTL_MS);
     }
   }
