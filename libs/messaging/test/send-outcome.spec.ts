@@ -83,6 +83,32 @@ describe('send()/emit() tell "refused, safe to retry" from "timed out, outcome u
     expect(elapsed).toBeLessThan(COMMAND_TIMEOUT_MS * 1.5 + 200);
   });
 
+  it('the first send() of a fresh client on a hung Redis fails within about one command timeout (not connect + command)', async () => {
+    // The process' request connection is up (the service has been serving); this client never sent.
+    const fresh = new RedisStreamsClient({
+      connections,
+      service: 'gateway',
+      instanceId: 'gateway-fresh',
+      target: 'fixture',
+      timeoutMs: 10_000,
+      registry: new Registry(),
+    });
+    resume = await pauseRedis(redis);
+    try {
+      const started = Date.now();
+      const err = (await firstValueFrom(fresh.send('math.sum', { a: 1, b: 2 })).catch(
+        (e: unknown) => e,
+      )) as MessagingError;
+      const elapsed = Date.now() - started;
+      expect(err).toBeInstanceOf(MessagingError);
+      expect(['E_UNAVAILABLE', 'E_OUTCOME_UNKNOWN']).toContain(err.code);
+      expect(elapsed).toBeLessThan(COMMAND_TIMEOUT_MS * 1.5 + 200);
+    } finally {
+      resume();
+      await fresh.close();
+    }
+  });
+
   it('emit() refused by Redis (WRONGTYPE) or while disconnected: E_UNAVAILABLE, nothing written', async () => {
     const stream = streamNames.events(connections.keys, 'producer');
     await connections.shared().del(stream);

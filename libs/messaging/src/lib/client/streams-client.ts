@@ -61,12 +61,29 @@ export class RedisStreamsClient extends ClientProxy implements OnApplicationShut
     this.trims.maybeTrim(this.o.connections.shared('data', 'background'), stream, retentionOf(this.o, kind));
   }
 
+  /**
+   * Starts the reply listener and gives it a moment to subscribe (a reply published before the
+   * subscription is active takes the slower fallback stream). The wait is bounded by the request
+   * connection's `commandTimeoutMs`: a Redis that does not answer a SUBSCRIBE in that time would not
+   * answer the command's XADD either, so `send()` fails with `E_UNAVAILABLE` (nothing sent) instead of
+   * waiting a connect timeout and then a command timeout. The next `send()` tries again.
+   */
   connect(): Promise<void> {
-    this.connecting ??= Promise.resolve().then(async () => {
+    this.connecting ??= this.subscribeReplies().catch((err: unknown) => {
+      this.connecting = undefined;
+      throw err;
+    });
+    return this.connecting;
+  }
+
+  private async subscribeReplies(): Promise<void> {
+    const { connectTimeoutMs, commandTimeoutMs } = this.o.connections.options;
+    const requests = this.o.connections.shared('data', 'request');
+    if (!this.replies) {
       this.subscriber = this.o.connections.dedicated('data', 'background', 'reply-subscriber');
       this.replies = new ReplyListener({
         subscriber: this.subscriber,
-        reader: this.o.connections.shared('data', 'request'),
+        reader: requests,
         address: this.replyStream,
         onReply: (reply, route) => this.onReply(reply, route),
         drainEveryMs: 1000,
@@ -74,20 +91,30 @@ export class RedisStreamsClient extends ClientProxy implements OnApplicationShut
         logger: this.log,
       });
       this.replies.start();
-      // Give fresh connections a moment: a reply published before the subscription is active would go
-      // to the fallback stream (still delivered, but later). If Redis is down, send() fails fast instead.
-      const { connectTimeoutMs } = this.o.connections.options;
-      await whenReady(this.o.connections.shared('data', 'request'), connectTimeoutMs);
-      if (await whenReady(this.subscriber, connectTimeoutMs)) {
-        await this.replies.subscribed();
-      }
-    });
-    return this.connecting;
+    }
+    // Not connected: send() fails at once on the request client (E_UNAVAILABLE), no wait here.
+    if (!(await whenReady(requests, connectTimeoutMs))) return;
+    let timer: NodeJS.Timeout | undefined;
+    const subscribed = await Promise.race([
+      this.replies.subscribed().then(
+        () => true,
+        () => true, // the subscription's own error is logged by the listener; the XADD will tell
+      ),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), commandTimeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!subscribed)
+      throw new MessagingError(
+        'E_UNAVAILABLE',
+        `Redis did not answer the reply subscription within ${commandTimeoutMs} ms; nothing was sent`,
+      );
   }
 
   async close(): Promise<void> {
     await this.replies?.stop();
+    this.replies = undefined;
     if (this.subscriber) await this.o.connections.release(this.subscriber);
+    this.subscriber = undefined;
     clearInterval(this.sweeper);
     this.sweeper = undefined;
     for (const [id, call] of this.pending)
