@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { coalesceWrites, whenReady, type RedisClient } from '@shop/redis';
+import { isCluster } from '../streams/is-cluster';
 import { encode, newMessageId, type Envelope, type ReplyEnvelope } from '../envelope';
 import { MessagingError, writeFailureCode, type MessagingErrorCode } from '../errors';
 import { messagingMetrics, type MessagingMetrics } from '../messaging-metrics';
@@ -89,6 +90,7 @@ export class RedisStreamsClient extends ClientProxy implements OnApplicationShut
         drainEveryMs: 1000,
         hasPendingCalls: () => this.pending.size > 0,
         logger: this.log,
+        sharded: isCluster(this.subscriber),
       });
       this.replies.start();
     }

@@ -6,6 +6,7 @@ import { ENVELOPE_FIELD, type ReplyEnvelope } from '../envelope';
 import { messagingMetrics, type MessagingMetrics } from '../messaging-metrics';
 import { messagingDefaults, retentionOf, type StreamsServerOptions } from '../messaging-options';
 import { GroupConsumer, type DeliveredMessage } from '../streams/group-consumer';
+import { isCluster } from '../streams/is-cluster';
 import { xaddCapped } from '../streams/stream-entries';
 import { producerOf, streamNames } from '../streams/stream-names';
 import { groupStats, type GroupStats } from '../health/messaging-health';
@@ -187,7 +188,7 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
   }
 
   /**
-   * `PUBLISH` to the caller's own channel: one command, nothing stored. If nobody received it (the
+   * `PUBLISH` (`SPUBLISH` on a Cluster) to the caller's own channel: one command, nothing stored. If nobody received it (the
    * caller's subscriber is reconnecting), the reply goes to the caller's stream, which the caller reads
    * once it is subscribed again.
    */
@@ -195,7 +196,11 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     const writer = this.writer as RedisClient;
     coalesceWrites(writer);
     const body = JSON.stringify(reply);
-    if ((await writer.publish(address, body)) > 0) return;
+    // On a Cluster, PUBLISH counts only the receiving node's subscribers; SPUBLISH's count is exact.
+    const received = isCluster(writer)
+      ? await writer.spublish(address, body)
+      : await writer.publish(address, body);
+    if (Number(received) > 0) return;
     this.metrics.handled.inc({ stream, outcome: 'reply_via_stream' });
     await xaddCapped(writer, address, retentionOf(this.o, 'replies'), [ENVELOPE_FIELD, body]);
     // Refresh the reply stream's TTL now and then, not on every reply: its caller may be gone for good.
