@@ -33,16 +33,28 @@ describe('consumer: a failing dead letter or ack never kills the process or the 
     // Garbage goes to the dead letter at once; a poison event after maxDeliveries (3).
     const garbage = (await redisClient.xadd(stream, '*', 'junk', '1')) as string;
     await producer.client.emit('producer.poison', { n: 1 }).toPromise();
+    const alive = () => {
+      if (exit)
+        throw new Error(`the service exited: ${JSON.stringify(exit)}\n${service.logs.slice(-5).join('\n')}`);
+    };
     await waitFor(
       'both dead letters attempted and failed',
-      () => service.logs.filter((l) => l.includes('dead letter failed')).length >= 2 || undefined,
+      () => {
+        alive();
+        return service.logs.filter((l) => l.includes('dead letter failed')).length >= 2 || undefined;
+      },
       { timeoutMs: 15_000 },
     );
 
     for (let n = 0; n < 20; n++) await producer.client.emit('producer.tick', { n }).toPromise();
-    await waitFor('later events handled', async () => (await redisClient.scard('fx:finished')) === 20, {
-      timeoutMs: 15_000,
-    });
+    await waitFor(
+      'later events handled',
+      async () => {
+        alive();
+        return (await redisClient.scard('fx:finished')) === 20;
+      },
+      { timeoutMs: 15_000 },
+    );
     expect(exit).toBeUndefined();
     expect(service.logs.join('\n')).not.toMatch(/unhandled|UnhandledPromiseRejection/i);
     // Both stay pending for a later reclaim (when the dead-letter key is fixed), nothing was dropped.
