@@ -73,8 +73,8 @@ export class GroupConsumer {
   /** Where the next reclaim pass continues in `XPENDING` (pages of 100 from the oldest). */
   private reclaimCursor = '-';
   /** Resolves when `stop()` is called: wakes the loop out of a backoff or a wait for a free slot. */
-  private stopped!: Promise<void>;
-  private signalStop!: () => void;
+  private stopped: Promise<void> = Promise.resolve();
+  private signalStop: () => void = () => undefined; // stop() before start(): nothing to wake
   private ackBatch?: AckBatch;
   private keepAliveTimer?: NodeJS.Timeout;
   private untrackInFlight?: () => void;
