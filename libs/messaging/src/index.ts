@@ -1,4 +1,5 @@
 export { RedisStreamsClient } from './lib/client/streams-client';
+export { StreamsRecord, type StreamsRecordOptions } from './lib/client/streams-record';
 export {
   decodeEnvelope,
   encode,
@@ -7,7 +8,7 @@ export {
   type Envelope,
   type ReplyEnvelope,
 } from './lib/envelope';
-export { MessagingError, type MessagingErrorCode } from './lib/errors';
+export { MessagingError, writeFailureCode, type MessagingErrorCode } from './lib/errors';
 export { FanOutReader, type FanOutOptions } from './lib/fan-out/fan-out-reader';
 export { messagingMetrics } from './lib/messaging-metrics';
 export {
@@ -27,4 +28,5 @@ export { insertOutboxEvent, outboxMigration, type OutboxDb, type OutboxRow } fro
 export { OutboxRelay, type OutboxRelayOptions } from './lib/outbox/outbox-relay';
 export { groupStats, type GroupStats } from './lib/health/messaging-health';
 export { MessagingHealthIndicator } from './lib/health/messaging.health-indicator';
-export { trimArgs, xaddCapped, type StreamRetention } from './lib/streams/stream-entries';
+export { trimArgs, xadd, xaddCapped, type StreamRetention } from './lib/streams/stream-entries';
+export { compareStreamIds, groupsFloor, trimByGroups, TrimThrottle } from './lib/streams/trim-by-groups';

@@ -5,16 +5,34 @@ function metric<T>(registry: Registry, name: string, create: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? create();
 }
 
-/** Sources of the in-flight gauge per stream, read when Prometheus scrapes. */
-const inFlightSources = new Map<string, () => number>();
+/**
+ * Sources of the in-flight gauge, read when Prometheus scrapes (no update per message). Several
+ * consumers of one stream in one process (tests, two servers) add up.
+ */
+const inFlightSources = new Map<string, Set<() => number>>();
+
+function collectInFlight(this: Gauge): void {
+  this.reset();
+  for (const [stream, sources] of inFlightSources) {
+    let total = 0;
+    for (const source of sources) total += source();
+    this.set({ stream }, total);
+  }
+}
 
 /** The transport's Prometheus series, labelled by stream. */
 export function messagingMetrics(registry: Registry = globalRegistry) {
   const registers = [registry];
   return {
-    trackInFlight(stream: string, source: (() => number) | undefined): void {
-      if (source) inFlightSources.set(stream, source);
-      else inFlightSources.delete(stream);
+    /** Registers the in-flight count of one consumer of `stream`; returns the function that removes it. */
+    trackInFlight(stream: string, source: () => number): () => void {
+      let sources = inFlightSources.get(stream);
+      if (!sources) inFlightSources.set(stream, (sources = new Set()));
+      sources.add(source);
+      return () => {
+        sources.delete(source);
+        if (sources.size === 0 && inFlightSources.get(stream) === sources) inFlightSources.delete(stream);
+      };
     },
     handled: metric(
       registry,
@@ -59,6 +77,7 @@ export function messagingMetrics(registry: Registry = globalRegistry) {
           help: 'Handlers running now',
           labelNames: ['stream'],
           registers,
+          collect: collectInFlight,
         }),
     ),
     sent: metric(

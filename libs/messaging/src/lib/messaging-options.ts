@@ -10,10 +10,16 @@ export interface MessagingCommonOptions {
   service: string;
   /** This instance's stable id (pod name): the consumer name, so a restarted instance finds its pending entries. */
   instanceId: string;
-  /** Approximate cap of each stream (`XADD ... MAXLEN ~`) unless `retention` says otherwise. @default 100_000 */
+  /**
+   * Cap of each stream unless `retention` says otherwise. Command and event streams are trimmed to it
+   * only below every consumer group's position (never an entry a group has not acked); dead-letter and
+   * reply streams by `MAXLEN ~` on each `XADD`. @default 100_000
+   */
   maxStreamLength?: number;
-  /** Per kind of stream: `{ maxLength }` (`MAXLEN ~`) or `{ maxAgeMs }` (`MINID ~`). @default every kind: `{ maxLength: maxStreamLength }` */
+  /** Per kind of stream: `{ maxLength }` or `{ maxAgeMs }`. @default every kind: `{ maxLength: maxStreamLength }` (replies: 10_000) */
   retention?: Partial<Record<'commands' | 'events' | 'deadLetters' | 'replies', StreamRetention>>;
+  /** How often command and event streams are trimmed by the groups' positions (by consumers and producers). @default 5000 */
+  trimIntervalMs?: number;
   /** Metrics registry. @default the prom-client global registry */
   registry?: Registry;
 }
@@ -34,6 +40,8 @@ export interface StreamsServerOptions extends MessagingCommonOptions {
   retryDelayMs?: number;
   /** How long shutdown waits for in-flight handlers. @default 10_000 */
   drainTimeoutMs?: number;
+  /** Other consumers of a group idle this long with nothing pending are removed from it (`XGROUP DELCONSUMER`). @default 86_400_000 (1 day) */
+  idleConsumerMs?: number;
   /** Producing services whose events this service consumes, e.g. `['orders']`. Derived from `@EventPattern('orders.*')` names when omitted. */
   eventSources?: string[];
 }
@@ -68,4 +76,6 @@ export const messagingDefaults = {
   retryDelayMs: 500,
   drainTimeoutMs: 10_000,
   timeoutMs: 5000,
+  trimIntervalMs: 5000,
+  idleConsumerMs: 86_400_000,
 } as const;

@@ -22,11 +22,13 @@ export function keepSubscribed(
   client: RedisClient,
   channel: string,
   onActive: (reconnected: boolean) => unknown,
+  /** `SSUBSCRIBE` (sharded pub/sub, messages arrive as `smessage`) instead of `SUBSCRIBE`. */
+  options: { sharded?: boolean } = {},
 ): Subscription {
   if (client instanceof Redis) client.options.autoResubscribe = false;
   let first = true;
   const subscribe = async () => {
-    await client.subscribe(channel);
+    await (options.sharded ? client.ssubscribe(channel) : client.subscribe(channel));
     const reconnected = !first;
     first = false;
     await onActive(reconnected);

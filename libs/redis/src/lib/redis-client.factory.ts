@@ -47,6 +47,10 @@ export function createRedisClient(options: CreateClientOptions): RedisClient {
         lazyConnect,
         // One slot refresh per topology change instead of one per MOVED reply.
         slotsRefreshTimeout: options.connectTimeoutMs,
+        // SSUBSCRIBE goes to the node owning the channel's slot (and follows it), so SPUBLISH counts
+        // its receivers exactly: a plain PUBLISH on a Cluster counts only the receiving node's.
+        // Subscribers use the background profile; request clients never subscribe.
+        shardedSubscribers: options.profile === 'background',
       });
     }
   }

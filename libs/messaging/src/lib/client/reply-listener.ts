@@ -17,6 +17,8 @@ export interface ReplyListenerOptions {
   drainEveryMs: number;
   hasPendingCalls: () => boolean;
   logger: LoggerService;
+  /** Sharded pub/sub (`SSUBSCRIBE`, on a Cluster): the server `SPUBLISH`es, whose count is exact there. */
+  sharded?: boolean;
 }
 
 /**
@@ -36,10 +38,16 @@ export class ReplyListener {
 
   constructor(private readonly o: ReplyListenerOptions) {}
 
+  private get event(): 'message' | 'smessage' {
+    return this.o.sharded ? 'smessage' : 'message';
+  }
+
   start(): void {
-    this.o.subscriber.on('message', this.onMessage);
+    this.o.subscriber.on(this.event, this.onMessage);
     // On every (re)subscription: collect what went to the stream while nobody listened.
-    this.subscription = keepSubscribed(this.o.subscriber, this.o.address, () => this.drain());
+    this.subscription = keepSubscribed(this.o.subscriber, this.o.address, () => this.drain(), {
+      sharded: this.o.sharded,
+    });
     this.subscription.active.catch((err: Error) =>
       this.o.logger.warn?.({
         msg: 'reply channel subscribe failed',
@@ -60,7 +68,7 @@ export class ReplyListener {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    this.o.subscriber.off('message', this.onMessage);
+    this.o.subscriber.off(this.event, this.onMessage);
     this.subscription?.stop();
     await this.draining;
   }

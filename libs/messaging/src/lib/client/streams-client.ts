@@ -1,13 +1,16 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { coalesceWrites, whenReady, type RedisClient } from '@shop/redis';
+import { isCluster } from '../streams/is-cluster';
 import { encode, newMessageId, type Envelope, type ReplyEnvelope } from '../envelope';
-import { MessagingError, type MessagingErrorCode } from '../errors';
+import { MessagingError, writeFailureCode, type MessagingErrorCode } from '../errors';
 import { messagingMetrics, type MessagingMetrics } from '../messaging-metrics';
 import { messagingDefaults, retentionOf, type StreamsClientOptions } from '../messaging-options';
-import { xaddCapped } from '../streams/stream-entries';
+import { xadd } from '../streams/stream-entries';
 import { streamNames } from '../streams/stream-names';
+import { TrimThrottle } from '../streams/trim-by-groups';
 import { ReplyListener, type ReplyRoute } from './reply-listener';
+import { StreamsRecord } from './streams-record';
 
 interface PendingCall {
   callback: (packet: WritePacket) => void;
@@ -24,7 +27,9 @@ const SWEEP_MS = 20;
  * command stream and waits for the reply addressed to this instance alone (its own channel, with its
  * own stream as the fallback; see `ReplyListener`), so no other caller sees it; `emit()` appends an
  * event to this service's event stream.
- * Errors are `MessagingError`s with a code: `E_TIMEOUT`, `E_NO_HANDLER`, `E_REMOTE`, `E_UNAVAILABLE`.
+ * Errors are `MessagingError`s with a code: `E_TIMEOUT`, `E_NO_HANDLER`, `E_REMOTE`, `E_UNAVAILABLE`
+ * (not sent: safe to retry), `E_OUTCOME_UNKNOWN` (the write timed out: it may have been executed).
+ * The streams written are trimmed by the consumer groups' positions now and then (`trimByGroups`).
  */
 export class RedisStreamsClient extends ClientProxy implements OnApplicationShutdown {
   private readonly pending = new Map<string, PendingCall>();
@@ -39,6 +44,7 @@ export class RedisStreamsClient extends ClientProxy implements OnApplicationShut
   private connecting?: Promise<void>;
   private sweeper?: NodeJS.Timeout;
   private readonly sentCommandOk: { inc(): void };
+  private readonly trims: TrimThrottle;
 
   constructor(options: StreamsClientOptions) {
     super();
@@ -46,35 +52,71 @@ export class RedisStreamsClient extends ClientProxy implements OnApplicationShut
     this.metrics = messagingMetrics(options.registry);
     this.replyStream = streamNames.replies(options.connections.keys, options.service, options.instanceId);
     this.sentCommandOk = this.metrics.sent.labels({ kind: 'command', outcome: 'ok' });
+    this.trims = new TrimThrottle(this.o.trimIntervalMs, (stream, err) =>
+      this.log.warn({ msg: 'stream trim failed', stream, error: err.message }),
+    );
   }
 
+  /** Trims a stream this client writes, by its groups' positions (at most once per `trimIntervalMs`). */
+  private trim(stream: string, kind: 'commands' | 'events'): void {
+    this.trims.maybeTrim(this.o.connections.shared('data', 'background'), stream, retentionOf(this.o, kind));
+  }
+
+  /**
+   * Starts the reply listener and gives it a moment to subscribe (a reply published before the
+   * subscription is active takes the slower fallback stream). The wait is bounded by the request
+   * connection's `commandTimeoutMs`: a Redis that does not answer a SUBSCRIBE in that time would not
+   * answer the command's XADD either, so `send()` fails with `E_UNAVAILABLE` (nothing sent) instead of
+   * waiting a connect timeout and then a command timeout. The next `send()` tries again.
+   */
   connect(): Promise<void> {
-    this.connecting ??= Promise.resolve().then(async () => {
+    this.connecting ??= this.subscribeReplies().catch((err: unknown) => {
+      this.connecting = undefined;
+      throw err;
+    });
+    return this.connecting;
+  }
+
+  private async subscribeReplies(): Promise<void> {
+    const { connectTimeoutMs, commandTimeoutMs } = this.o.connections.options;
+    const requests = this.o.connections.shared('data', 'request');
+    if (!this.replies) {
       this.subscriber = this.o.connections.dedicated('data', 'background', 'reply-subscriber');
       this.replies = new ReplyListener({
         subscriber: this.subscriber,
-        reader: this.o.connections.shared('data', 'request'),
+        reader: requests,
         address: this.replyStream,
         onReply: (reply, route) => this.onReply(reply, route),
         drainEveryMs: 1000,
         hasPendingCalls: () => this.pending.size > 0,
         logger: this.log,
+        sharded: isCluster(this.subscriber),
       });
       this.replies.start();
-      // Give fresh connections a moment: a reply published before the subscription is active would go
-      // to the fallback stream (still delivered, but later). If Redis is down, send() fails fast instead.
-      const { connectTimeoutMs } = this.o.connections.options;
-      await whenReady(this.o.connections.shared('data', 'request'), connectTimeoutMs);
-      if (await whenReady(this.subscriber, connectTimeoutMs)) {
-        await this.replies.subscribed();
-      }
-    });
-    return this.connecting;
+    }
+    // Not connected: send() fails at once on the request client (E_UNAVAILABLE), no wait here.
+    if (!(await whenReady(requests, connectTimeoutMs))) return;
+    let timer: NodeJS.Timeout | undefined;
+    const subscribed = await Promise.race([
+      this.replies.subscribed().then(
+        () => true,
+        () => true, // the subscription's own error is logged by the listener; the XADD will tell
+      ),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), commandTimeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!subscribed)
+      throw new MessagingError(
+        'E_UNAVAILABLE',
+        `Redis did not answer the reply subscription within ${commandTimeoutMs} ms; nothing was sent`,
+      );
   }
 
   async close(): Promise<void> {
     await this.replies?.stop();
+    this.replies = undefined;
     if (this.subscriber) await this.o.connections.release(this.subscriber);
+    this.subscriber = undefined;
     clearInterval(this.sweeper);
     this.sweeper = undefined;
     for (const [id, call] of this.pending)
@@ -119,52 +161,50 @@ export class RedisStreamsClient extends ClientProxy implements OnApplicationShut
     // The request-path client fails at once while Redis is down, so a caller never hangs on it.
     const requests = this.o.connections.shared('data', 'request');
     coalesceWrites(requests);
-    xaddCapped(
-      requests,
-      streamNames.commands(this.o.connections.keys, this.o.target),
-      retentionOf(this.o, 'commands'),
-      encode(envelope),
-    ).then(
+    const stream = streamNames.commands(this.o.connections.keys, this.o.target);
+    // One XADD, bounded by the request client's command timeout: the only Redis wait before the reply.
+    xadd(requests, stream, encode(envelope)).then(
       () => this.sentCommandOk.inc(),
       (err: Error) => {
         this.metrics.sent.inc({ kind: 'command', outcome: 'error' });
         const call = this.pending.get(id);
-        if (call)
-          this.fail(
-            id,
-            call,
-            'E_UNAVAILABLE',
-            `could not send "${pattern}" to ${this.o.target}: ${err.message}`,
-          );
+        const code = writeFailureCode(err);
+        const what = code === 'E_UNAVAILABLE' ? 'could not send' : 'outcome unknown (may run) for';
+        if (call) this.fail(id, call, code, `${what} "${pattern}" to ${this.o.target}: ${err.message}`);
       },
     );
+    this.trim(stream, 'commands');
     return () => {
       this.pending.delete(id);
     };
   }
 
+  /** `emit(pattern, data)` or `emit(pattern, new StreamsRecord(data, { messageId }))`. */
   protected async dispatchEvent<T = string>(packet: ReadPacket): Promise<T> {
+    const record = packet.data instanceof StreamsRecord ? (packet.data as StreamsRecord) : undefined;
     const envelope: Envelope = {
-      id: newMessageId(),
+      id: record?.options.messageId ?? newMessageId(),
       pattern: this.normalizePattern(packet.pattern),
-      data: packet.data,
+      data: record ? record.data : packet.data,
       sender: `${this.o.service}:${this.o.instanceId}`,
       ts: Date.now(),
     };
+    const stream = streamNames.events(this.o.connections.keys, this.o.service);
     try {
-      const entryId = await xaddCapped(
-        this.o.connections.shared('data', 'request'),
-        streamNames.events(this.o.connections.keys, this.o.service),
-        retentionOf(this.o, 'events'),
-        encode(envelope),
-      );
+      const entryId = await xadd(this.o.connections.shared('data', 'request'), stream, encode(envelope));
       this.metrics.sent.inc({ kind: 'event', outcome: 'ok' });
+      this.trim(stream, 'events');
       return entryId as T;
     } catch (err) {
       this.metrics.sent.inc({ kind: 'event', outcome: 'error' });
+      const code = writeFailureCode(err);
+      const what = code === 'E_UNAVAILABLE' ? 'could not emit' : 'outcome unknown (may be written) for';
       throw new MessagingError(
-        'E_UNAVAILABLE',
-        `could not emit "${envelope.pattern}": ${(err as Error).message}`,
+        code,
+        `${what} "${envelope.pattern}": ${(err as Error).message}`,
+        undefined,
+        undefined,
+        envelope.id,
       );
     }
   }

@@ -22,6 +22,8 @@ export interface FanOutOptions {
 export class FanOutReader {
   private running = false;
   private loop?: Promise<void>;
+  /** Wakes the loop out of its backoff when `stop()` is called. */
+  private wake?: () => void;
   private reader?: RedisClient;
   private lastId: string;
   private readonly log = new Logger('FanOutReader');
@@ -49,9 +51,19 @@ export class FanOutReader {
     this.loop = this.run();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops reading and returns within `timeoutMs` whatever Redis does: the reader connection (only ever
+   * used for this read) is dropped at once, so an `XREAD` parked on a hung Redis ends; an `onEntry`
+   * still running is not awaited past the deadline.
+   */
+  async stop(timeoutMs = 1000): Promise<void> {
+    if (!this.running) return;
     this.running = false;
-    await this.loop;
+    this.wake?.();
+    this.reader?.disconnect();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
     if (this.reader) await this.o.connections.release(this.reader);
   }
 
@@ -70,6 +82,7 @@ export class FanOutReader {
         );
         failures = 0;
         for (const [id, fields] of entriesOf(reply)) {
+          if (!this.running) break;
           this.lastId = id;
           if (!fields) continue;
           try {
@@ -91,8 +104,14 @@ export class FanOutReader {
           stream: this.o.stream,
           error: (err as Error).message,
         });
-        // The same capped, jittered backoff the Redis connections use.
-        await new Promise((r) => setTimeout(r, reconnectDelay(failures, 2000)));
+        // The same capped, jittered backoff the Redis connections use; stop() cuts it short.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, reconnectDelay(failures, 2000));
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       }
     }
   }

@@ -6,6 +6,7 @@ import { ENVELOPE_FIELD, type ReplyEnvelope } from '../envelope';
 import { messagingMetrics, type MessagingMetrics } from '../messaging-metrics';
 import { messagingDefaults, retentionOf, type StreamsServerOptions } from '../messaging-options';
 import { GroupConsumer, type DeliveredMessage } from '../streams/group-consumer';
+import { isCluster } from '../streams/is-cluster';
 import { xaddCapped } from '../streams/stream-entries';
 import { producerOf, streamNames } from '../streams/stream-names';
 import { groupStats, type GroupStats } from '../health/messaging-health';
@@ -14,6 +15,8 @@ import { RedisStreamsContext } from './streams-context';
 
 /** How long a reply stream lives after its last reply (its caller may be gone). */
 const REPLY_STREAM_TTL_MS = 60_000;
+/** Reply addresses whose TTL refresh time is remembered (the oldest are forgotten first: one extra PEXPIRE). */
+const MAX_REPLY_ADDRESSES = 10_000;
 
 /**
  * The server side of the Redis Streams transport (`app.connectMicroservice({ strategy })`).
@@ -47,7 +50,11 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
 
   /** Stops reading everywhere, lets running handlers finish within `drainTimeoutMs`, closes the readers. */
   async close(): Promise<void> {
+    // One deadline for all consumers: each stop() returns by it even with Redis hung or slots busy.
     const results = await Promise.all(this.consumers.map((c) => c.stop(this.o.drainTimeoutMs)));
+    // A reader may still be parked in XREADGROUP on a hung connection: drop it instead of a QUIT that
+    // would wait for Redis (a blocking read has nothing to flush; its entries stay pending).
+    for (const reader of this.readers) reader.disconnect();
     const abandoned = results.reduce((n, r) => n + r.abandoned, 0);
     this.log.log({
       msg: 'transport drained',
@@ -127,6 +134,9 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       maxDeliveries: kind === 'cmd' ? Math.max(this.o.maxDeliveries, 3) : this.o.maxDeliveries,
       retryDelayMs: this.o.retryDelayMs,
       deadLetterRetention: retentionOf(this.o, 'deadLetters'),
+      retention: retentionOf(this.o, kind === 'cmd' ? 'commands' : 'events'),
+      trimIntervalMs: this.o.trimIntervalMs,
+      idleConsumerMs: this.o.idleConsumerMs,
       handle,
       // Handlers mostly use the process' shared clients; their commands of one batch leave together.
       coalesce: [this.writer as RedisClient, this.o.connections.shared('data', 'request')],
@@ -160,11 +170,25 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
         reply = { id: envelope.id, error };
       }
     }
-    if (envelope.replyTo) await this.sendReply(envelope.replyTo, reply, message.stream);
+    if (!envelope.replyTo) return;
+    // The handler has run: whatever happens to its reply, the command is acked (never run again). A
+    // reply that cannot be delivered is the caller's timeout.
+    try {
+      await this.sendReply(envelope.replyTo, reply, message.stream);
+    } catch (err) {
+      this.metrics.handled.inc({ stream: message.stream, outcome: 'reply_lost' });
+      this.log.warn({
+        msg: 'reply could not be delivered; the caller will time out',
+        pattern: envelope.pattern,
+        replyTo: envelope.replyTo,
+        messageId: envelope.id,
+        error: (err as Error).message,
+      });
+    }
   }
 
   /**
-   * `PUBLISH` to the caller's own channel: one command, nothing stored. If nobody received it (the
+   * `PUBLISH` (`SPUBLISH` on a Cluster) to the caller's own channel: one command, nothing stored. If nobody received it (the
    * caller's subscriber is reconnecting), the reply goes to the caller's stream, which the caller reads
    * once it is subscribed again.
    */
@@ -172,13 +196,22 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
     const writer = this.writer as RedisClient;
     coalesceWrites(writer);
     const body = JSON.stringify(reply);
-    if ((await writer.publish(address, body)) > 0) return;
+    // On a Cluster, PUBLISH counts only the receiving node's subscribers; SPUBLISH's count is exact.
+    const received = isCluster(writer)
+      ? await writer.spublish(address, body)
+      : await writer.publish(address, body);
+    if (Number(received) > 0) return;
     this.metrics.handled.inc({ stream, outcome: 'reply_via_stream' });
     await xaddCapped(writer, address, retentionOf(this.o, 'replies'), [ENVELOPE_FIELD, body]);
     // Refresh the reply stream's TTL now and then, not on every reply: its caller may be gone for good.
     const now = Date.now();
     if ((this.expiresSet.get(address) ?? 0) < now - REPLY_STREAM_TTL_MS / 4) {
+      this.expiresSet.delete(address); // re-inserted last: the map is ordered by refresh time
       this.expiresSet.set(address, now);
+      if (this.expiresSet.size > MAX_REPLY_ADDRESSES) {
+        const oldest = this.expiresSet.keys().next().value;
+        if (oldest !== undefined) this.expiresSet.delete(oldest);
+      }
       await writer.pexpire(address, REPLY_STREAM_TTL_MS);
     }
   }

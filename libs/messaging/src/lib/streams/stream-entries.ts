@@ -49,3 +49,11 @@ export async function xclaim(
   const args = [stream, group, consumer, String(minIdleMs), entryId, ...(justId ? ['JUSTID'] : [])];
   return (await client.call('XCLAIM', ...args)) as StreamEntry[];
 }
+
+/**
+ * `XADD stream * field value ...` without trimming: command and event streams are trimmed by the
+ * consumer groups' positions instead (`trimByGroups`), never by a cap on the write.
+ */
+export function xadd(client: RedisClient, stream: string, fields: string[]): Promise<string | null> {
+  return client.call('XADD', stream, '*', ...fields) as Promise<string | null>;
+}
