@@ -23,6 +23,11 @@ export { RedisStreamsServer } from './lib/server/streams-server';
 export { producerOf, streamNames } from './lib/streams/stream-names';
 export { IdempotentLuaScript } from './lib/idempotency/idempotent-lua-script';
 export { processedMessagesMigration, runOnce } from './lib/idempotency/run-once';
+export {
+  pruneProcessedMessages,
+  startProcessedMessagesPruning,
+  type PruneProcessedOptions,
+} from './lib/idempotency/prune-processed';
 export { insertOutboxEvent, outboxMigration, type OutboxDb, type OutboxRow } from './lib/outbox/outbox';
 export { OutboxRelay, type OutboxRelayOptions } from './lib/outbox/outbox-relay';
 export { groupStats, type GroupStats } from './lib/health/messaging-health';
