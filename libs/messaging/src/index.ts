@@ -7,6 +7,7 @@ export {
   type Envelope,
   type ReplyEnvelope,
 } from './lib/envelope';
+export { DomainError, isDomainError } from './lib/domain-error';
 export { MessagingError, type MessagingErrorCode } from './lib/errors';
 export { FanOutReader, type FanOutOptions } from './lib/fan-out/fan-out-reader';
 export { messagingMetrics } from './lib/messaging-metrics';
