@@ -164,6 +164,30 @@ describeEachDialect('outbox relay failures', (dialect) => {
     expect(await published()).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
   });
 
+  it('deletes published rows past their retention, keeping unpublished and parked ones', async () => {
+    await insertOutboxEvent(db, 'orders.created', { n: 1 });
+    await insertOutboxEvent(db, 'orders.created', { n: 2 });
+    await insertRaw('parked-row', '{not json');
+    const r = relay();
+    expect(await r.drain()).toBe(2);
+    await insertOutboxEvent(db, 'orders.created', { n: 3 }); // not yet published
+    const [first] = await db
+      .selectFrom('outbox')
+      .select('id')
+      .where('published_at', 'is not', null)
+      .execute();
+    await db
+      .updateTable('outbox')
+      .set({ published_at: new Date(Date.now() - 2 * 86_400_000).toISOString() })
+      .where('id', '=', first.id)
+      .execute();
+    expect(await r.prunePublished()).toBe(1);
+    const left = await db.selectFrom('outbox').select(['payload', 'published_at', 'failed_at']).execute();
+    expect(left).toHaveLength(3);
+    expect(left.filter((x) => x.published_at === null && x.failed_at === null)).toHaveLength(1);
+    expect(left.filter((x) => x.failed_at !== null)).toHaveLength(1);
+  });
+
   it('never trims an event a consumer group has not read', async () => {
     await ensureGroup(redisClient(), stream(), 'notifications');
     for (let i = 0; i < 300; i += 50) {

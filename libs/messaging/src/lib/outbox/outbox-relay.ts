@@ -30,6 +30,10 @@ export interface OutboxRelayOptions {
   retryDelayMs?: number;
   /** How long `stop()` waits for the round in progress (e.g. one blocked on a Redis that is down). @default 5_000 */
   drainTimeoutMs?: number;
+  /** Published rows older than this are deleted, so the table does not grow forever. @default 86_400_000 (1 day) */
+  retainPublishedMs?: number;
+  /** How often the running relay deletes old published rows. @default 600_000 (10 min) */
+  pruneIntervalMs?: number;
 }
 
 type RowOutcome = 'published' | 'failed';
@@ -65,6 +69,8 @@ export class OutboxRelay {
       maxAttempts: 5,
       retryDelayMs: 1_000,
       drainTimeoutMs: 5_000,
+      retainPublishedMs: 86_400_000,
+      pruneIntervalMs: 600_000,
       ...options,
     };
   }
@@ -113,6 +119,20 @@ export class OutboxRelay {
       total += n;
       if (n === 0) return total;
     }
+  }
+
+  /**
+   * Deletes rows published more than `olderThanMs` ago; returns how many. Parked and unpublished rows are
+   * kept. The running relay calls it every `pruneIntervalMs`.
+   */
+  async prunePublished(olderThanMs = this.o.retainPublishedMs): Promise<number> {
+    const cutoff = new Date(Date.now() - olderThanMs).toISOString();
+    const result = await this.table()
+      .deleteFrom(this.o.table)
+      .where('published_at', 'is not', null)
+      .where('published_at', '<', cutoff)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   /** Puts parked rows (all, or the given ids) back in line with a fresh attempt count; returns how many. */
@@ -241,11 +261,16 @@ export class OutboxRelay {
 
   private async rounds(): Promise<void> {
     let failures = 0;
+    let lastPrune = Date.now();
     while (this.running) {
       let published = 0;
       try {
         published = await this.round();
         failures = 0;
+        if (Date.now() - lastPrune >= this.o.pruneIntervalMs) {
+          lastPrune = Date.now();
+          await this.prunePublished();
+        }
       } catch (err) {
         failures++;
         this.log.warn({ msg: 'outbox round failed, retrying', error: describeFailure(err) });
