@@ -54,7 +54,8 @@ async function waitReady(url, child, timeoutMs = 30_000) {
 
 async function startRedis() {
   if (process.env.REDIS_URL) {
-    log(`using Redis at ${process.env.REDIS_URL.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@')}`);
+    // User info up to the last '@', so a password holding '/' or '@' is hidden too.
+    log(`using Redis at ${process.env.REDIS_URL.replace(/^([^:/?#]*:\/\/)([^:@/]*):(.*)@/, '$1$2:***@')}`);
     return process.env.REDIS_URL;
   }
   if (spawnSync('redis-server', ['--version']).error) {
@@ -84,9 +85,16 @@ async function startRedis() {
       '--maxmemory-policy',
       'noeviction',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group: Ctrl-C sends SIGINT to the terminal's foreground group, and Redis must not
+    // get it with the services — it stops last, after every service has drained against it.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   children.push({ label: 'redis', child: redis });
+  // Detached, it would outlive a stack that dies without stopAll (an uncaught error, SIGKILL is the
+  // exception nothing can catch).
+  process.on('exit', () => {
+    if (redis.exitCode === null && redis.signalCode === null) redis.kill('SIGTERM');
+  });
   pipeWithPrefix(redis, 'redis', 37);
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50; i++) {
@@ -105,22 +113,29 @@ async function startRedis() {
 async function stopAll(code) {
   if (stopping) return;
   stopping = true;
-  log('stopping every instance (SIGTERM, then SIGKILL after 15 s)');
+  log('stopping the services (SIGTERM, then SIGKILL after 15 s), then Redis');
   const services = children.filter((c) => c.label !== 'redis');
-  await Promise.all(services.map(({ child }) => terminate(child, 15_000)));
+  const results = await Promise.all(
+    services.map(async ({ label, child }) => ({ label, ...(await terminate(child, 15_000)) })),
+  );
+  const unclean = results.filter((r) => r.code !== 0);
+  for (const r of unclean) log(`${r.label} did not stop cleanly (code ${r.code}, signal ${r.signal})`);
   const redis = children.find((c) => c.label === 'redis');
   if (redis) await terminate(redis.child, 5_000);
   log('all stopped');
-  process.exit(code);
+  process.exit(code !== 0 ? code : unclean.length > 0 ? 1 : 0);
 }
 
+/** SIGTERM (the terminal's SIGINT may already have reached it), SIGKILL after `graceMs`; its exit status. */
 function terminate(child, graceMs) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  }
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve();
+      resolve({ code, signal });
     });
     child.kill('SIGTERM');
   });

@@ -8,6 +8,7 @@ export {
   type Envelope,
   type ReplyEnvelope,
 } from './lib/envelope';
+export { DomainError, isDomainError } from './lib/domain-error';
 export { MessagingError, writeFailureCode, type MessagingErrorCode } from './lib/errors';
 export { FanOutReader, type FanOutOptions } from './lib/fan-out/fan-out-reader';
 export { messagingMetrics } from './lib/messaging-metrics';
@@ -24,6 +25,11 @@ export { RedisStreamsServer } from './lib/server/streams-server';
 export { producerOf, streamNames } from './lib/streams/stream-names';
 export { IdempotentLuaScript } from './lib/idempotency/idempotent-lua-script';
 export { processedMessagesMigration, runOnce } from './lib/idempotency/run-once';
+export {
+  pruneProcessedMessages,
+  startProcessedMessagesPruning,
+  type PruneProcessedOptions,
+} from './lib/idempotency/prune-processed';
 export { insertOutboxEvent, outboxMigration, type OutboxDb, type OutboxRow } from './lib/outbox/outbox';
 export { OutboxRelay, type OutboxRelayOptions } from './lib/outbox/outbox-relay';
 export { groupStats, type GroupStats } from './lib/health/messaging-health';

@@ -15,4 +15,10 @@ export {
   streamsClientProvider,
   streamsServerProvider,
 } from './lib/messaging/messaging.providers';
+export {
+  InjectStreamsClient,
+  MessagingClientsModule,
+  type StreamsClientRegistration,
+} from './lib/messaging/messaging-clients.module';
+export type { Duration } from './lib/messaging/duration';
 export { serviceInfrastructure, type ServiceInfrastructureOptions } from './lib/service-infrastructure';

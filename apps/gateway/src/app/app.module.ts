@@ -7,8 +7,10 @@ import { gatewayMigrations } from './migrations';
 
 /** The gateway service's root module; `main.ts` and the e2e suites boot exactly this. */
 @Module({
-  imports: [...serviceInfrastructure({ service: 'gateway', env: GatewayEnv, migrations: gatewayMigrations })],
+  imports: [
+    ...serviceInfrastructure({ service: 'gateway', env: GatewayEnv, migrations: gatewayMigrations }),
+    serviceClients,
+  ],
   controllers: [SystemController],
-  providers: [...serviceClients],
 })
 export class AppModule {}

@@ -1,6 +1,6 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { RedisStreamsClient } from '@shop/messaging';
-import { InjectEnv, ServiceEnv } from '@shop/platform';
+import { InjectEnv, InjectStreamsClient, ServiceEnv } from '@shop/platform';
 import { firstValueFrom } from 'rxjs';
 import { NOTIFICATIONS_CLIENT, ORDERS_CLIENT } from './service-clients';
 
@@ -14,8 +14,8 @@ interface Pong {
 export class SystemController {
   constructor(
     @InjectEnv() private readonly env: ServiceEnv,
-    @Inject(ORDERS_CLIENT) private readonly orders: RedisStreamsClient,
-    @Inject(NOTIFICATIONS_CLIENT) private readonly notifications: RedisStreamsClient,
+    @InjectStreamsClient(ORDERS_CLIENT) private readonly orders: RedisStreamsClient,
+    @InjectStreamsClient(NOTIFICATIONS_CLIENT) private readonly notifications: RedisStreamsClient,
   ) {}
 
   @Get('ping')

@@ -54,6 +54,33 @@ describe('parseRedisUrl', () => {
     expect(() => parseRedisUrl(url)).toThrow(reason);
   });
 
+  it.each([
+    ['a slash', 'redis://u:pa/ss@h:0', 'pa/ss'],
+    ['slashes and an @', 'redis://:top/se@cret@h:0', 'top/se@cret'],
+    ['a sentinel password in the query', 'redis-sentinel://s1?sentinelPassword=hunter2', 'hunter2'],
+    ['an unparsable rest', 'redis://u:p/w@', 'p/w'],
+    ['no scheme', 'u:p/w@h:6379', 'p/w'],
+  ])('never shows a password containing %s in an InvalidRedisUrlError', (_, url, secret) => {
+    expect(() => parseRedisUrl(url)).toThrow(InvalidRedisUrlError);
+    let message = '';
+    try {
+      parseRedisUrl(url);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).not.toContain(secret);
+    expect(redactUrl(url)).not.toContain(secret);
+  });
+
+  it('parses a password with unencoded slashes or @ (up to the last @)', () => {
+    expect(parseRedisUrl('redis://u:p/a@ss@cache.local:6380/1')).toMatchObject({
+      host: 'cache.local',
+      port: 6380,
+      db: 1,
+      auth: { username: 'u', password: 'p/a@ss' },
+    });
+  });
+
   it('never shows a password in errors or redacted URLs', () => {
     expect(redactUrl('redis://u:topsecret@h:1')).toBe('redis://u:***@h:1');
     expect(() => parseRedisUrl('redis://u:topsecret@h:0')).toThrow(/u:\*\*\*@/);

@@ -50,7 +50,9 @@ const SCHEMES = new Set([
  * Several hosts are comma separated, which `new URL()` refuses, so the authority is split by hand.
  */
 export function parseRedisUrl(url: string): RedisEndpoint {
-  const match = /^([a-z-]+:)\/\/(?:([^@/]*)@)?([^/?#]*)(\/[^?#]*)?(\?[^#]*)?$/i.exec(url.trim());
+  // The user info runs to the LAST '@': a password with an unencoded '/' or '@' still parses (and is
+  // redacted) instead of being read as a path.
+  const match = /^([a-z-]+:)\/\/(?:(.*)@)?([^@/?#]*)(\/[^?#]*)?(\?[^#]*)?$/i.exec(url.trim());
   if (!match) throw new InvalidRedisUrlError(url, 'expected <scheme>://[user:pass@]host[:port][/path]');
   const [, rawScheme, userInfo, hostList, path = '', query = ''] = match;
   const scheme = rawScheme.toLowerCase();
@@ -89,9 +91,17 @@ export function parseRedisUrl(url: string): RedisEndpoint {
   return { kind: 'standalone', ...hosts[0], db: parseDb(url, segments[0]), auth, tls };
 }
 
-/** Hides the password of a Redis URL so it can be logged. */
+/**
+ * Hides the passwords of a Redis URL so it can be logged: the one in the user info (everything between
+ * the first ':' after the user name and the last '@', whatever characters it holds) and a
+ * `sentinelPassword` in the query.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
+  let redacted = /^[^:/?#]*:\/\//.test(url)
+    ? url.replace(/^([^:/?#]*:\/\/)([^:@/]*):(.*)@/, '$1$2:***@')
+    : url.replace(/^.*@/, '***@'); // no scheme: whatever precedes an '@' may be a password
+  redacted = redacted.replace(/([?&]sentinelPassword=)[^&#]*/gi, '$1***');
+  return redacted;
 }
 
 function parseUserInfo(userInfo: string | undefined): RedisAuth {

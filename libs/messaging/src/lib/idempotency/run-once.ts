@@ -10,6 +10,13 @@ export function processedMessagesMigration(table = 'processed_message'): Migrati
         .addColumn('message_id', 'text', (c) => c.primaryKey())
         .addColumn('processed_at', 'text', (c) => c.notNull())
         .execute();
+      // For pruneProcessedMessages(), which deletes by age.
+      await db.schema
+        .createIndex(`${table}_processed_at`)
+        .ifNotExists()
+        .on(table)
+        .column('processed_at')
+        .execute();
     },
   };
 }
@@ -19,7 +26,8 @@ type ProcessedDb = Record<string, { message_id: string; processed_at: string }>;
 /**
  * Runs `effect` at most once per message id: the id is recorded in the same transaction as the effect,
  * so a redelivered message finds it and skips, and an effect that fails rolls the record back so the
- * retry runs it. Returns `{ applied: false }` for a duplicate.
+ * retry runs it. Returns `{ applied: false }` for a duplicate. Ids are remembered until pruned
+ * (`pruneProcessedMessages` / `startProcessedMessagesPruning`).
  *
  * @example
  * await runOnce(db, ctx.getMessageId(), (trx) => trx.insertInto('notification').values(row).execute());

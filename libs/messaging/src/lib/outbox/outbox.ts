@@ -9,7 +9,14 @@ export interface OutboxRow {
   created_at: string;
   published_at: string | null;
   claimed_by: string | null;
+  /** Epoch ms until which the claim holds; after a failure, when the row may be tried again. */
   claimed_until: number | null;
+  /** Failed publish attempts so far; the row is parked after the relay's `maxAttempts`. */
+  attempts: number;
+  /** The last publish failure, for the operator. */
+  last_error: string | null;
+  /** Set when the row was parked (undecodable payload, or `maxAttempts` failures): it is not retried. */
+  failed_at: string | null;
 }
 
 export type OutboxDb = Record<string, OutboxRow>;
@@ -27,6 +34,9 @@ export function outboxMigration(table = 'outbox'): Migration {
         .addColumn('published_at', 'text')
         .addColumn('claimed_by', 'text')
         .addColumn('claimed_until', 'bigint')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_error', 'text')
+        .addColumn('failed_at', 'text')
         .execute();
       await db.schema
         .createIndex(`${table}_unpublished`)
@@ -65,6 +75,9 @@ export async function insertOutboxEvent<DB>(
       published_at: null,
       claimed_by: null,
       claimed_until: null,
+      attempts: 0,
+      last_error: null,
+      failed_at: null,
     })
     .execute();
   return id;

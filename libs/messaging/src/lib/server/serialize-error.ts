@@ -1,20 +1,25 @@
+import { RpcException } from '@nestjs/microservices';
+import { isDomainError } from '../domain-error';
 import type { ReplyEnvelope } from '../envelope';
 
 type ReplyError = NonNullable<ReplyEnvelope['error']>;
 
+const INTERNAL: ReplyError = {
+  code: 'E_REMOTE',
+  remoteCode: 'E_INTERNAL',
+  message: 'internal error in the remote handler',
+};
+
 /**
- * Turns a handler's error into a reply the caller can act on: HttpExceptions (validation -> 400) keep
- * their status, message and code; errors with a string `code` keep it; anything else is an internal
- * error whose message is not sent (it may hold internals) — the receiver logs it instead.
+ * Turns a handler's error into a reply the caller can act on. Only deliberate errors keep their details:
+ * HttpExceptions (validation -> 400) keep status, message and code; a `DomainError` keeps code, message
+ * and status; an `RpcException` whose payload has a string `code` and `message` keeps them. Anything
+ * else is internal (`internal: true`, for the receiver to log with its stack) and its message is not
+ * sent: a string `code` alone proves nothing, drivers set one too (pg `23505` with the constraint name,
+ * `SQLITE_*` with the SQL, `ECONNREFUSED` with an internal address).
  */
 export function serializeHandlerError(err: unknown): { reply: ReplyError; internal: boolean } {
-  const e = err as {
-    getStatus?: () => number;
-    getResponse?: () => unknown;
-    code?: unknown;
-    message?: unknown;
-    error?: unknown;
-  };
+  const e = err as { getStatus?: () => number; getResponse?: () => unknown; message?: unknown };
   if (typeof e?.getStatus === 'function' && typeof e.getResponse === 'function') {
     const status = e.getStatus();
     const body = e.getResponse() as { message?: string | string[]; code?: string } | string;
@@ -32,19 +37,24 @@ export function serializeHandlerError(err: unknown): { reply: ReplyError; intern
           : `E_HTTP_${status}`;
     return { reply: { code: 'E_REMOTE', remoteCode: code, status, message }, internal: false };
   }
-  // An RpcException's payload, or a domain error carrying a code.
-  const payload = (e?.error && typeof e.error === 'object' ? e.error : e) as {
-    code?: unknown;
-    message?: unknown;
-  };
-  if (typeof payload?.code === 'string' && typeof payload.message === 'string') {
+  if (isDomainError(err)) {
     return {
-      reply: { code: 'E_REMOTE', remoteCode: payload.code, message: payload.message },
+      reply: { code: 'E_REMOTE', remoteCode: err.code, status: err.status, message: err.message },
       internal: false,
     };
   }
-  return {
-    reply: { code: 'E_REMOTE', remoteCode: 'E_INTERNAL', message: 'internal error in the remote handler' },
-    internal: true,
-  };
+  if (err instanceof RpcException) {
+    const payload = err.getError() as { code?: unknown; message?: unknown } | string;
+    if (
+      typeof payload === 'object' &&
+      typeof payload?.code === 'string' &&
+      typeof payload.message === 'string'
+    ) {
+      return {
+        reply: { code: 'E_REMOTE', remoteCode: payload.code, message: payload.message },
+        internal: false,
+      };
+    }
+  }
+  return { reply: { ...INTERNAL }, internal: true };
 }

@@ -21,7 +21,8 @@ export interface BootstrapOptions<E extends ServiceEnv> {
 
 /**
  * Starts a service: validates the env (exit 1 listing every bad variable), creates the app with pino
- * logs, starts connected microservices, listens, and on SIGTERM/SIGINT drains: readiness turns 503,
+ * logs, initialises it (every `onModuleInit` hook, the migrations among them, has run before anything
+ * is consumed), starts connected microservices, listens, and on SIGTERM/SIGINT drains: readiness turns 503,
  * the HTTP server stops accepting and finishes in-flight requests, transports stop reading and finish
  * their handlers, connections close, exit 0. `SHUTDOWN_TIMEOUT_MS` bounds the whole drain.
  */
@@ -48,6 +49,10 @@ export async function bootstrapService<E extends ServiceEnv>(
       app.connectMicroservice({ strategy: app.get(STREAMS_SERVER) }, { inheritAppConfig: true });
     }
     await options.configure?.(app, env);
+    // Nest's startAllMicroservices() does not initialise the app: without this the transport would
+    // start consuming (pending commands first) before onModuleInit hooks, the migrations among them,
+    // have run. listen() then finds the app initialised and only binds the port.
+    await app.init();
     await app.startAllMicroservices();
     await app.listen(env.PORT, env.HOST);
     installShutdown(app, env, options.service);

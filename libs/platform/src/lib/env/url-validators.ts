@@ -1,5 +1,5 @@
 import { parseDatabaseUrl } from '@shop/database';
-import { parseRedisUrl } from '@shop/redis';
+import { parseRedisUrl, redactUrl } from '@shop/redis';
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
 
 function fromParser(name: string, parse: (value: string) => unknown) {
@@ -25,7 +25,9 @@ function fromParser(name: string, parse: (value: string) => unknown) {
               parse(String(args.value));
               return `${args.property} is invalid`;
             } catch (err) {
-              return (err as Error).message;
+              // The parser's message quotes the URL; whatever it redacted, never echo a password.
+              const raw = String(args.value);
+              return (err as Error).message.split(raw).join(redactUrl(raw));
             }
           },
         },

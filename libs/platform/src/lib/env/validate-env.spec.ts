@@ -47,6 +47,21 @@ describe('validateEnv', () => {
     );
   });
 
+  it.each([
+    ['REDIS_URL', 'redis://u:hun/ter2@h:99999'],
+    ['REDIS_CACHE_URL', 'redis-sentinel://s1?sentinelPassword=hunter2'],
+    ['DATABASE_URL', 'mysql://u:hun/ter2@h/db'],
+  ])('hides a password with a slash (or in the query) in %s', (variable, url) => {
+    let message = '';
+    try {
+      validateEnv(TestEnv, { ...valid, [variable]: url });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain(variable);
+    expect(message).not.toMatch(/hun\/?ter2/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(validateEnv(TestEnv, { ...valid, REDIS_CACHE_URL: '', LOG_LEVEL: '' }).LOG_LEVEL).toBe('info');
   });

@@ -1,4 +1,5 @@
 import { plainToInstance } from 'class-transformer';
+import { redactUrl } from '@shop/redis';
 import { validateSync, type ValidationError } from 'class-validator';
 
 /** Thrown when the environment is invalid; `problems` lists every bad or missing variable. */
@@ -44,5 +45,6 @@ function describe(error: ValidationError): string[] {
 
 function redact(property: string, value: unknown): unknown {
   if (/PASSWORD|SECRET|TOKEN|KEY$/i.test(property)) return '***';
-  return typeof value === 'string' ? value.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@') : value;
+  // redactUrl hides passwords holding '/' or '@' too (a naive `//user:pass@` pattern stops at a '/').
+  return typeof value === 'string' ? redactUrl(value) : value;
 }

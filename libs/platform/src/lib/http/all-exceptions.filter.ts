@@ -6,7 +6,7 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import { MessagingError } from '@shop/messaging';
+import { isDomainError, MessagingError } from '@shop/messaging';
 import type { Request, Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 
@@ -21,8 +21,11 @@ export interface ErrorBody {
 }
 
 /**
- * Every error leaves as JSON with the request's correlation id. 4xx keep their message; a 5xx from an
- * unexpected error hides its internals from the client and is logged with the stack instead.
+ * Every error leaves as JSON with the request's correlation id. Only deliberate errors keep their
+ * message: HttpExceptions, `DomainError`s (their 4xx status and code) and the messaging errors of a call
+ * to another service. Anything else — a driver error with a string `code` (pg `23505`, `SQLITE_*`,
+ * `ECONNREFUSED` with an internal address) included — is a 500 `E_INTERNAL` whose message stays in the
+ * log, with the stack.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -45,6 +48,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof MessagingError) return messagingErrorBody(exception);
+    if (isDomainError(exception)) {
+      return {
+        statusCode: exception.status,
+        error: httpReason(exception.status),
+        message: exception.message,
+        code: exception.code,
+      };
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
@@ -57,7 +68,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         ...(typeof fields['code'] === 'string' ? { code: fields['code'] } : {}),
       };
     }
-    return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
+    return { statusCode: 500, error: 'Internal Server Error', message: 'internal error', code: 'E_INTERNAL' };
   }
 }
 
