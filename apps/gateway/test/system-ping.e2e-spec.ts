@@ -81,6 +81,28 @@ describe('gateway calls the other services over Redis Streams (2 instances each)
     );
   });
 
+  it('answers 503 within about one command timeout while the bus Redis hangs (SIGSTOP), and recovers', async () => {
+    // REDIS_COMMAND_TIMEOUT_MS is 500 (the default): one XADD times out, the outcome is unknown, the
+    // caller gets 503 at once. Before, a fresh client's first connect waited 2 s more (2.5 s in total).
+    const gateway = procs['gateway'][1];
+    const resume = await redis.pause();
+    try {
+      const started = Date.now();
+      const res = await fetch(`${gateway.url}/system/ping`);
+      const elapsed = Date.now() - started;
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ statusCode: 503, code: 'E_OUTCOME_UNKNOWN' });
+      expect(elapsed).toBeLessThan(1200);
+    } finally {
+      resume();
+    }
+    await waitFor(
+      'ping works again',
+      async () => (await fetch(`${gateway.url}/system/ping`)).status === 200,
+      { timeoutMs: 15_000, intervalMs: 200 },
+    );
+  });
+
   it('answers 504 when no orders instance is running', async () => {
     await Promise.all(procs['orders'].map((p) => p.stop()));
     const started = Date.now();

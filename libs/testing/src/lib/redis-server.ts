@@ -20,6 +20,12 @@ export interface TestRedis {
   /** SIGKILL, like a crashed host. */
   kill(): Promise<void>;
   restart(): Promise<void>;
+  /**
+   * SIGSTOP, like a host that hangs (GC, a stalled disk, CPU throttling): connections stay open and
+   * nothing answers. Resolves with the function that resumes it (SIGCONT; safe to call twice).
+   * Only for the binary backend: a container's process is not ours to signal.
+   */
+  pause(): Promise<() => void>;
   /** Sends one command over a raw socket (no client library), e.g. `cli('FLUSHALL')`. */
   cli(...args: string[]): Promise<string>;
   /** Stops the server and removes its directory. */
@@ -132,6 +138,17 @@ export async function startTestRedis(options: TestRedisOptions = {}): Promise<Te
       await handle.start();
     },
     cli: (...cmd: string[]) => rawCommand(port, cmd),
+    async pause() {
+      if (backendName !== 'binary' || !child?.pid) throw new Error('pause() needs the redis-server binary');
+      const pid = child.pid;
+      process.kill(pid, 'SIGSTOP');
+      let resumed = false;
+      return () => {
+        if (resumed) return;
+        resumed = true;
+        process.kill(pid, 'SIGCONT');
+      };
+    },
     async dispose() {
       await handle.kill();
       rmSync(dir, { recursive: true, force: true });

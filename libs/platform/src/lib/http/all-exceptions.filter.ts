@@ -73,12 +73,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
 }
 
 /**
- * A failed call to another service: Redis down -> 503, no reply in time -> 504, no handler -> 502; a
- * remote validation or domain error keeps its status (400, 404, 409...) and code.
+ * A failed call to another service: Redis down or hung (the command was refused, or its write timed out
+ * with the outcome unknown) -> 503, no reply in time -> 504, no handler -> 502; a remote validation or
+ * domain error keeps its status (400, 404, 409...) and code.
  */
 function messagingErrorBody(error: MessagingError): ErrorBody {
   const status =
-    error.code === 'E_UNAVAILABLE' || error.code === 'E_CLOSED'
+    error.code === 'E_UNAVAILABLE' || error.code === 'E_OUTCOME_UNKNOWN' || error.code === 'E_CLOSED'
       ? 503
       : error.code === 'E_TIMEOUT'
         ? 504
