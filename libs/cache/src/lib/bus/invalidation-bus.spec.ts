@@ -14,6 +14,7 @@ describe('InvalidationBus reconnect', () => {
   it('reports the reconnect gap only once the subscription is active again', async () => {
     const subscriber = new FakeSubscriber();
     const connections = {
+      options: { cacheUrl: 'redis://127.0.0.1:6379' },
       dedicated: () => subscriber,
       release: async () => undefined,
     } as unknown as RedisConnections;
@@ -39,7 +40,10 @@ describe('InvalidationBus reconnect', () => {
 
   it('reports a sequence gap and ignores its own messages', async () => {
     const subscriber = new FakeSubscriber();
-    const connections = { dedicated: () => subscriber } as unknown as RedisConnections;
+    const connections = {
+      options: { cacheUrl: 'redis://127.0.0.1:6379' },
+      dedicated: () => subscriber,
+    } as unknown as RedisConnections;
     const gaps: string[] = [];
     const received: number[] = [];
     const bus = new InvalidationBus(connections, 'bus', {
