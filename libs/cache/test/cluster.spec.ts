@@ -19,6 +19,19 @@ function killPubSub(cluster: TestRedisCluster, needle: string): number {
   return killed;
 }
 
+/** The master owning `slot`: its port and node id, from CLUSTER NODES. */
+function ownerOf(cluster: TestRedisCluster, slot: number): { port: number; id: string } {
+  for (const line of cli(cluster.ports[0], 'CLUSTER', 'NODES').split('\n')) {
+    const [id, address, flags, , , , , , ...ranges] = line.split(' ');
+    if (!flags?.includes('master')) continue;
+    for (const range of ranges) {
+      const [from, to = from] = range.split('-').map(Number);
+      if (slot >= from && slot <= to) return { port: Number(address.split(':')[1].split('@')[0]), id };
+    }
+  }
+  throw new Error(`no owner of slot ${slot}`);
+}
+
 async function busIn(registry: Registry): Promise<number> {
   const metric = await registry.getSingleMetric('cache_bus_messages_total')?.get();
   return metric?.values.find((v) => v.labels.direction === 'in')?.value ?? 0;
@@ -98,5 +111,28 @@ describe('Cache on a 3-master Redis Cluster', () => {
     expect(await b.cache.get('price:1')).toBe(100); // from L2 into b's L1 again
     await a.cache.set('price:1', 200); // only the bus can tell b now
     await waitFor('b hears the next invalidation', async () => (await b.cache.get('price:1')) === 200);
+  });
+
+  it('a migration of the channel slot moves the subscription to the new owner: a gap, then messages are heard again', async () => {
+    const [a, b] = instances;
+    const channel = 'ct:cache-bus:test';
+    const slot = Number(cli(cluster.ports[0], 'CLUSTER', 'KEYSLOT', channel));
+    const from = ownerOf(cluster, slot);
+    const toPort = cluster.ports.find((p) => p !== from.port) as number;
+    const to = { port: toPort, id: cli(toPort, 'CLUSTER', 'MYID') };
+    const gaps: string[] = [];
+    b.cache.on('gap', (reason: string) => gaps.push(reason));
+    // A channel is not a key: the slot is empty, so it can be handed over at once.
+    for (const port of [to.port, from.port, ...cluster.ports.filter((p) => p !== to.port && p !== from.port)])
+      expect(cli(port, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', to.id)).toBe('OK');
+    await waitFor('b re-subscribed on the new owner', () => gaps.includes('reconnect'), {
+      timeoutMs: 10_000,
+    });
+    const pinned = cli(to.port, 'CLIENT', 'LIST', 'TYPE', 'pubsub');
+    expect(pinned).toContain('name=b:cache-cache-bus');
+    await a.cache.set('price:9', 1);
+    expect(await b.cache.get('price:9')).toBe(1);
+    await a.cache.set('price:9', 2); // SPUBLISH follows MOVED to the new owner
+    await waitFor('b hears the bus on the new owner', async () => (await b.cache.get('price:9')) === 2);
   });
 });

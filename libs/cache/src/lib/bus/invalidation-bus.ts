@@ -89,10 +89,10 @@ export class InvalidationBus extends EventEmitter {
         (client) => this.connections.release(client),
         (text) => this.receive(text),
         onActive,
+        () => this.seeds(),
       );
       this.shard = shard;
-      const endpoint = parseRedisUrl(this.connections.options.cacheUrl);
-      shard.start(endpoint.kind === 'cluster' ? endpoint.nodes[0] : { host: '127.0.0.1', port: 6379 });
+      shard.start();
       active = shard.active;
     } else {
       const subscriber = this.connections.dedicated('cache', 'background', 'cache-bus', false);
@@ -145,6 +145,17 @@ export class InvalidationBus extends EventEmitter {
     if (this.subscriber) await this.connections.release(this.subscriber);
     this.shard = undefined;
     this.subscriber = undefined;
+  }
+
+  /** Where a sharded subscription may start: the masters the L2 client knows now, then the URL's nodes. */
+  private seeds(): Array<{ host: string; port: number }> {
+    const client = this.connections.shared('cache', 'request');
+    const live =
+      client instanceof Cluster
+        ? client.nodes('master').map((n) => ({ host: String(n.options.host), port: Number(n.options.port) }))
+        : [];
+    const endpoint = parseRedisUrl(this.connections.options.cacheUrl);
+    return [...live, ...(endpoint.kind === 'cluster' ? endpoint.nodes : [])];
   }
 
   private receive(text: string): void {

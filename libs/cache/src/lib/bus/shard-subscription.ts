@@ -18,7 +18,12 @@ export interface NodeAddress {
  * `MOVED <slot> <host>:<port>`, and the subscription moves there. A slot migration later ends the
  * subscription with an unsolicited `SUNSUBSCRIBE` (ioredis emits `moved`): it subscribes again, follows
  * the new `MOVED`, and reports the move as a reconnect (messages may have been missed in between).
+ * A pinned node that stays unreachable (it failed over and is gone) is left after a few reconnect
+ * attempts for the next node of `seeds()`, which answers `MOVED` to the slot's current owner.
  */
+/** Reconnect attempts to a pinned node, without it answering, before trying another node. */
+const REPIN_AFTER_ATTEMPTS = 3;
+
 export class ShardSubscription {
   readonly active: Promise<void>;
   private client?: Redis;
@@ -26,6 +31,7 @@ export class ShardSubscription {
   private subscribed = false;
   private stopped = false;
   private resolveActive!: () => void;
+  private seedIndex = 0;
 
   constructor(
     private readonly channel: string,
@@ -33,13 +39,15 @@ export class ShardSubscription {
     private readonly release: (client: Redis) => Promise<void>,
     private readonly onText: (text: string) => void,
     private readonly onActive: (reconnected: boolean) => unknown,
+    /** Nodes to (re)start from: any node of the Cluster will do. */
+    private readonly seeds: () => NodeAddress[],
   ) {
     this.active = new Promise((resolve) => (this.resolveActive = resolve));
   }
 
-  /** Starts at `seed` (any node of the Cluster); `active` resolves once the first SSUBSCRIBE is answered. */
-  start(seed: NodeAddress): void {
-    this.attach(seed);
+  /** Starts at the first seed; `active` resolves once the first SSUBSCRIBE is answered. */
+  start(): void {
+    this.attach(this.nextSeed());
   }
 
   /** The connection currently pinned (for tests and `CLIENT LIST` diagnosis). */
@@ -64,7 +72,13 @@ export class ShardSubscription {
     client.on('close', () => {
       if (client === this.client) this.subscribed = false;
     });
+    let attempts = 0;
+    client.on('reconnecting', () => {
+      if (client === this.client && ++attempts >= REPIN_AFTER_ATTEMPTS)
+        void this.repin(client, this.nextSeed());
+    });
     client.on('ready', () => {
+      attempts = 0;
       // Before the first answer the initial SSUBSCRIBE is still queued (and resent after a reconnect).
       if (client === this.client && !this.first) void this.subscribe(client);
     });
@@ -79,17 +93,26 @@ export class ShardSubscription {
     void this.subscribe(client);
   }
 
+  private async repin(client: Redis, node: NodeAddress): Promise<void> {
+    if (client !== this.client) return;
+    this.client = undefined;
+    this.subscribed = false;
+    await this.release(client);
+    this.attach(node);
+  }
+
+  private nextSeed(): NodeAddress {
+    const seeds = this.seeds();
+    return seeds[this.seedIndex++ % seeds.length];
+  }
+
   private async subscribe(client: Redis): Promise<void> {
     try {
       await client.ssubscribe(this.channel);
     } catch (err) {
       if (client !== this.client || this.stopped) return;
       const moved = /^MOVED \d+ (.+):(\d+)$/.exec((err as Error).message);
-      if (moved) {
-        this.client = undefined;
-        await this.release(client);
-        this.attach({ host: moved[1], port: Number(moved[2]) });
-      }
+      if (moved) await this.repin(client, { host: moved[1], port: Number(moved[2]) });
       return; // connection closed before the answer: the next `ready` tries again
     }
     if (client !== this.client || this.stopped) return;
