@@ -249,7 +249,7 @@ export class Cache extends EventEmitter {
     if (failure)
       throw new CacheError(
         'E_PATTERN_DELETE_FAILED',
-        `deleting "${pattern}" in L2 failed after ${deleted} keys: ${failure.message}`,
+        `deleting "${pattern}" in L2 did not finish: ${failure.message}`,
       );
     return deleted;
   }

@@ -81,5 +81,7 @@ describe('compileGlob', () => {
     expect(isValidPrefix('user:')).toBe(true);
     expect(isValidPrefix('user:*')).toBe(false);
     expect(isValidPrefix('')).toBe(false);
+    expect(isValidPrefix('x'.repeat(511))).toBe(true);
+    expect(isValidPrefix('x'.repeat(512))).toBe(false); // the pattern it becomes would be 513
   });
 });

@@ -47,9 +47,9 @@ export function isValidGlob(pattern: unknown): pattern is string {
   return true;
 }
 
-/** Whether a key prefix is valid for `deleteByPrefix`: key characters only, no wildcards. */
+/** Whether a key prefix is valid for `deleteByPrefix`: key characters only, no wildcards (room for the `*`). */
 export function isValidPrefix(prefix: unknown): prefix is string {
-  if (typeof prefix !== 'string' || prefix.length === 0 || prefix.length > MAX_PATTERN_LENGTH) return false;
+  if (typeof prefix !== 'string' || prefix.length === 0 || prefix.length >= MAX_PATTERN_LENGTH) return false;
   for (let i = 0; i < prefix.length; i++) if (!isKeyChar(prefix.charCodeAt(i))) return false;
   return true;
 }
