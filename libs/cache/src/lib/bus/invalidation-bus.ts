@@ -105,11 +105,15 @@ export class InvalidationBus extends EventEmitter {
     active.catch(() => undefined); // closed before the first answer (stopped): nothing to report
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<boolean>((resolve) => {
-      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve(false), timeoutMs);
+      if (!Number.isFinite(timeoutMs)) return;
+      timer = setTimeout(() => {
+        // Marked here, synchronously: an activation from now on is late and must expire L1.
+        if (!this.activeOnce) this.timedOut = true;
+        resolve(false);
+      }, timeoutMs);
     });
     const result = await Promise.race([active.then(() => true).catch(() => false), deadline]);
     clearTimeout(timer);
-    if (!result && !this.activeOnce) this.timedOut = true;
     return result;
   }
 

@@ -35,11 +35,15 @@ export class TrackingListener {
     started.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<boolean>((resolve) => {
-      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => resolve(false), timeoutMs);
+      if (!Number.isFinite(timeoutMs)) return;
+      timer = setTimeout(() => {
+        // Marked here, synchronously: an activation from now on is late and must expire L1.
+        if (!this.armed) this.timedOut = true;
+        resolve(false);
+      }, timeoutMs);
     });
     const result = await Promise.race([started.then(() => true).catch(() => false), deadline]);
     clearTimeout(timer);
-    if (!result && !this.armed) this.timedOut = true;
     return result;
   }
 
