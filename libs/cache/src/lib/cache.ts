@@ -13,6 +13,7 @@ import {
   type ResolvedCacheOptions,
 } from './cache-options';
 import { CacheError } from './errors';
+import { compileGlob, isValidPrefix } from './keys/glob-match';
 import { MemoryTier, type L1Entry } from './l1/memory-tier';
 import { RedisTier } from './l2/redis-tier';
 import { scanDelete } from './l2/scan-delete';
@@ -121,10 +122,15 @@ export class Cache extends EventEmitter {
 
   /**
    * Subscribes to the invalidation bus and gives the L2 client a moment to connect (a cache used before
-   * that would count failures against the breaker). Never fails for Redis being down. Call once.
+   * that would count failures against the breaker). Never fails for Redis being down and never waits
+   * longer than the connect timeout (`connectTimeoutMs` of the Redis connections): the subscriptions go
+   * on in the background, and until the first one is active L1 serves no hits (invalidations from
+   * other instances would go unheard). Call once.
    */
   async connect(): Promise<void> {
     const { connections } = this.options;
+    const boundMs = connections.options.connectTimeoutMs;
+    this.bus.on('rejected', () => this.metrics.bus.inc({ ...this.labels, direction: 'rejected' }));
     if (this.options.serverAssistedInvalidation) {
       const prefix = `${this.base}:{`;
       this.tracking = new TrackingListener(
@@ -136,12 +142,13 @@ export class Cache extends EventEmitter {
               this.dropLocal(key.slice(prefix.length, key.indexOf('}', prefix.length)));
         },
         () => this.expireLocal('reconnect'),
+        () => this.expireLocal('flush'),
       );
     }
     await Promise.all([
-      this.tracking?.start(),
-      this.bus.start(),
-      whenReady(connections.shared('cache', 'request'), connections.options.connectTimeoutMs),
+      this.tracking?.start(boundMs),
+      this.bus.start(boundMs),
+      whenReady(connections.shared('cache', 'request'), boundMs),
     ]);
   }
 
@@ -213,19 +220,50 @@ export class Cache extends EventEmitter {
     return this.invalidateTags([`ns.${this.checkName(namespace, 'namespace')}`]);
   }
 
-  /** Deletes keys matching a glob (`user:*`) with SCAN + UNLINK (never KEYS) on every instance. */
+  /**
+   * Deletes keys matching a glob with SCAN + UNLINK (never KEYS; per master on a Cluster) and drops them
+   * from every instance's L1. A pattern is 1-512 key characters (`[A-Za-z0-9_.:/=&%@+,;-]`) plus `*`
+   * (any run, also none) and `?` (one character); nothing else (no classes, no escapes). Matched in
+   * linear time. Resolves to the number of L2 keys deleted; rejects with `E_PATTERN_DELETE_FAILED` when
+   * L2 could not be cleaned (L1 is dropped everywhere all the same). Prefer `deleteByPrefix`.
+   */
   async deleteByPattern(pattern: string): Promise<number> {
-    if (!/^[A-Za-z0-9_.:/=&%@+,;*?-]{1,512}$/.test(pattern))
-      throw new CacheError('E_INVALID_KEY', `invalid pattern "${pattern}"`);
-    const deleted = this.l2.available
-      ? await scanDelete(
-          this.options.connections.shared('cache', 'request'),
-          `${this.base}:{${pattern}}`,
-        ).catch(() => 0)
-      : 0;
+    if (!compileGlob(pattern))
+      throw new CacheError(
+        'E_INVALID_KEY',
+        `invalid pattern "${String(pattern).slice(0, 80)}" (1-512 of [A-Za-z0-9_.:/=&%@+,;-], * and ?)`,
+      );
+    let deleted = 0;
+    let failure: Error | undefined;
+    try {
+      // Attempted even while the breaker is open: an invalidation is never skipped silently.
+      deleted = await scanDelete(
+        this.options.connections.shared('cache', 'request'),
+        `${this.base}:{${pattern}}`,
+      );
+    } catch (err) {
+      failure = err as Error;
+    }
     this.deleteLocalPattern(pattern);
     await this.publish({ p: pattern });
+    if (failure)
+      throw new CacheError(
+        'E_PATTERN_DELETE_FAILED',
+        `deleting "${pattern}" in L2 did not finish: ${failure.message}`,
+      );
     return deleted;
+  }
+
+  /** Deletes every key starting with `prefix` (key characters only), like `deleteByPattern(prefix + '*')`. */
+  deleteByPrefix(prefix: string): Promise<number> {
+    if (!isValidPrefix(prefix))
+      return Promise.reject(
+        new CacheError(
+          'E_INVALID_KEY',
+          `invalid prefix "${String(prefix).slice(0, 80)}" (1-511 of [A-Za-z0-9_.:/=&%@+,;-])`,
+        ),
+      );
+    return this.deleteByPattern(`${prefix}*`);
   }
 
   /** Read-through: a getter bound to a loader, so callers never see the cache. */
@@ -263,7 +301,9 @@ export class Cache extends EventEmitter {
   /** A fresh, current L1 entry, without any I/O; drops an entry whose tags were invalidated. */
   private peekL1(fullKey: string, countMiss = true): L1Entry | undefined {
     const local = this.l1.get(fullKey);
-    if (!local || local.expiresAt <= Date.now()) {
+    // Until the bus (and tracking) first listen, invalidations go unheard: L1 is not trusted.
+    const untrusted = !this.bus.active || this.tracking?.active === false;
+    if (!local || untrusted || local.expiresAt <= Date.now()) {
       if (countMiss) this.l1Misses.inc();
       return undefined;
     }
@@ -501,11 +541,12 @@ export class Cache extends EventEmitter {
     this.metrics.bus.inc({ ...this.labels, direction: 'in' });
     if (message.c) this.clearLocal();
     for (const key of message.k ?? []) this.dropLocal(key);
-    for (const [tag, version] of Object.entries(message.t ?? {})) this.versions.adopt(tag, version);
+    // Only tags this process already knows: adopting every tag bumped anywhere grows without bound.
+    for (const [tag, version] of Object.entries(message.t ?? {})) this.versions.adoptIfKnown(tag, version);
     if (message.p) this.deleteLocalPattern(message.p);
   }
 
-  private expireLocal(reason: 'sequence' | 'reconnect'): void {
+  private expireLocal(reason: 'sequence' | 'reconnect' | 'flush'): void {
     this.clearLocal();
     this.versions.clear();
     this.metrics.gaps.inc({ ...this.labels, reason });
@@ -545,13 +586,10 @@ export class Cache extends EventEmitter {
   }
 
   private deleteLocalPattern(pattern: string): void {
-    const regex = new RegExp(
-      `^${pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.')}$`,
-    );
-    this.l1.deleteMatching((key) => regex.test(key));
+    // Linear-time glob, no RegExp: a pattern arrives from every instance through the bus.
+    const match = compileGlob(pattern);
+    if (!match) return; // the bus and deleteByPattern validated it; nothing to execute otherwise
+    this.l1.deleteMatching(match);
     this.allInvalidatedAt = ++this.invalidationSeq; // rare: treat every read in flight as affected
   }
 

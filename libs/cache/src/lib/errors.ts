@@ -1,5 +1,11 @@
 /** Codes of the cache's errors (`err.code`). */
-export type CacheErrorCode = 'E_ENTRY_TOO_LARGE' | 'E_INVALID_KEY' | 'E_LOADER_TIMEOUT' | 'E_NO_TTL';
+export type CacheErrorCode =
+  | 'E_ENTRY_TOO_LARGE'
+  | 'E_INVALID_KEY'
+  | 'E_LOADER_TIMEOUT'
+  | 'E_NO_TTL'
+  /** `deleteByPattern`/`deleteByPrefix` could not finish in L2 (L1 was still dropped everywhere). */
+  | 'E_PATTERN_DELETE_FAILED';
 
 export class CacheError extends Error {
   constructor(

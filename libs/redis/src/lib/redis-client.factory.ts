@@ -10,6 +10,11 @@ export interface CreateClientOptions extends ProfileTimings {
   profile: ClientProfile;
   /** Shown by `CLIENT LIST`; helps an operator tell instances and roles apart. */
   connectionName: string;
+  /**
+   * For a Cluster URL: connect to this one node as a plain (non-cluster) client instead, with the
+   * URL's credentials and TLS. For what must stay on one node, such as a shard channel's subscriber.
+   */
+  node?: { host: string; port: number };
 }
 
 /**
@@ -39,6 +44,7 @@ export function createRedisClient(options: CreateClientOptions): RedisClient {
         enableTLSForSentinelMode: endpoint.tls !== undefined,
       });
     case 'cluster': {
+      if (options.node) return new Redis({ ...base, host: options.node.host, port: options.node.port });
       const { retryStrategy, enableOfflineQueue, lazyConnect, ...redisOptions } = base;
       return new Cluster(endpoint.nodes, {
         redisOptions,

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import type { ClientProfile } from './client-profiles';
 import { KeyBuilder } from './key-builder';
 import { createRedisClient, type RedisClient } from './redis-client.factory';
@@ -64,6 +65,24 @@ export class RedisConnections implements OnApplicationShutdown {
     return this.open(name, role, profile, required);
   }
 
+  /**
+   * A dedicated plain connection to one node of the role's Cluster (same credentials, TLS and profile).
+   * Sharded pub/sub needs it: ioredis' cluster subscriber re-subscribes on its own after a drop and
+   * never says so, while a subscriber that owns its connection sees every reconnect. On a standalone
+   * or Sentinel URL this is the same as `dedicated()`.
+   */
+  dedicatedNode(
+    role: RedisRole,
+    profile: ClientProfile,
+    purpose: string,
+    node: { host: string; port: number },
+    required = role === 'data',
+  ): Redis {
+    let name = `${role}-${purpose}`;
+    for (let n = 2; this.owned.has(name); n++) name = `${role}-${purpose}-${n}`;
+    return this.open(name, role, profile, required, node) as Redis;
+  }
+
   /** Closes one dedicated connection early (the rest close on shutdown). */
   async release(client: RedisClient): Promise<void> {
     for (const [name, c] of this.owned) {
@@ -89,7 +108,13 @@ export class RedisConnections implements OnApplicationShutdown {
     await Promise.all(clients.map((c) => quit(c, this.options.shutdownTimeoutMs)));
   }
 
-  private open(name: string, role: RedisRole, profile: ClientProfile, required: boolean): RedisClient {
+  private open(
+    name: string,
+    role: RedisRole,
+    profile: ClientProfile,
+    required: boolean,
+    node?: { host: string; port: number },
+  ): RedisClient {
     if (this.closed) throw new Error('RedisConnections is closed');
     const url = role === 'cache' ? this.options.cacheUrl : this.options.url;
     const client = createRedisClient({
@@ -99,6 +124,7 @@ export class RedisConnections implements OnApplicationShutdown {
       commandTimeoutMs: this.options.commandTimeoutMs,
       connectTimeoutMs: this.options.connectTimeoutMs,
       maxReconnectDelayMs: this.options.maxReconnectDelayMs,
+      node,
     });
     this.owned.set(name, client);
     this.health.track(name, role, client, required);

@@ -1,9 +1,17 @@
 import type { RedisTier } from './redis-tier';
 
+/** Most tag versions one process keeps (see `VersionStore`). */
+export const MAX_KNOWN_TAGS = 10_000;
+
 /**
  * Tag and namespace versions. The source of truth is a Redis counter per tag (`INCR`, never a host's
  * clock); each instance keeps the versions it has seen, updated by bus messages, so an L1 hit is checked
  * without a round trip. After a bus gap the local copy is dropped and re-read from Redis.
+ *
+ * Bounded: at most `maxTags` versions, the least recently read from Redis or bumped dropped first, and a
+ * bus message updates only tags already known here (tags bumped elsewhere and never used here are not
+ * kept). Forgetting a version is always safe: an unknown tag makes an L1 entry carrying it a miss, and
+ * the next read fetches the version from Redis again.
  */
 export class VersionStore {
   private readonly local = new Map<string, number>();
@@ -11,7 +19,12 @@ export class VersionStore {
   constructor(
     private readonly l2: RedisTier,
     private readonly keyOf: (tag: string) => string,
+    private readonly maxTags = MAX_KNOWN_TAGS,
   ) {}
+
+  get size(): number {
+    return this.local.size;
+  }
 
   /** Local versions if all are known, without I/O. */
   known(tags: string[]): Record<string, number> | undefined {
@@ -47,9 +60,21 @@ export class VersionStore {
     return out;
   }
 
-  /** Versions only move forward. */
+  /** Versions only move forward; (re)inserted as the most recent, the oldest beyond the bound dropped. */
   adopt(tag: string, version: number): void {
-    if ((this.local.get(tag) ?? -1) < version) this.local.set(tag, version);
+    const known = this.local.get(tag) ?? -1;
+    this.local.delete(tag);
+    this.local.set(tag, Math.max(known, version));
+    if (this.local.size > this.maxTags) {
+      const oldest = this.local.keys().next();
+      if (!oldest.done) this.local.delete(oldest.value);
+    }
+  }
+
+  /** A version announced on the bus: taken only for a tag this process already knows. */
+  adoptIfKnown(tag: string, version: number): void {
+    const known = this.local.get(tag);
+    if (known !== undefined && known < version) this.local.set(tag, version);
   }
 
   clear(): void {
