@@ -1,0 +1,139 @@
+import type { RedisClient } from '@shop/redis';
+import type { SessionData } from 'express-session';
+import { Cluster, type Redis } from 'ioredis';
+import { SessionKeys, tagOfSid, userTag } from './session-keys';
+import { listScript, revokeAllScript, revokeScript } from './session-scripts';
+import type { ResolvedSessionsOptions } from './sessions-options';
+
+/** One entry of a user's session list. */
+export interface SessionSummary {
+  id: string;
+  createdAt: Date;
+  /** When the session was last extended (granularity: the touch throttle window). */
+  lastSeenAt: Date;
+  /** When it expires if idle from now on. */
+  expiresAt: Date;
+  /** The absolute deadline (creation + absoluteTtl). */
+  absoluteExpiresAt: Date;
+  userAgent: string;
+  ip: string;
+}
+
+export interface SessionList {
+  /** Live sessions of the user in the index (may exceed `sessions.length`). */
+  total: number;
+  /** The newest sessions by expiry, at most the limit asked for. */
+  sessions: SessionSummary[];
+}
+
+const SCAN_COUNT = 500;
+const FIELDS_PER_ROW = 7;
+
+/**
+ * Per-user operations go through the user's index (one script each, never SCAN). The whole-store
+ * operations express-session defines (`all`, `length`, `ids`, `clear`) have no index to use and SCAN, per
+ * master on a Cluster, like connect-redis: they are for administration, not for the request path.
+ */
+export class SessionIndex {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: SessionKeys,
+    private readonly options: ResolvedSessionsOptions,
+  ) {}
+
+  async list(userId: string, limit: number): Promise<SessionList> {
+    const idx = this.keys.userIndex(userId);
+    const bounded = Math.max(1, Math.min(limit, 1000));
+    const reply = await listScript.run(this.redis, [idx], [this.sessionPrefix(idx), bounded]);
+    const sessions: SessionSummary[] = [];
+    for (let i = 2; i + FIELDS_PER_ROW <= reply.length; i += FIELDS_PER_ROW) {
+      const [id, c, s, exp, abs, ua, ip] = reply.slice(i, i + FIELDS_PER_ROW);
+      sessions.push({
+        id: String(id),
+        createdAt: new Date(Number(c)),
+        lastSeenAt: new Date(Number(s)),
+        expiresAt: new Date(Number(exp)),
+        absoluteExpiresAt: new Date(Number(abs)),
+        userAgent: String(ua),
+        ip: String(ip),
+      });
+    }
+    return { total: Number(reply[0]), sessions };
+  }
+
+  async revoke(userId: string, sid: string): Promise<boolean> {
+    if (!SessionKeys.isValidSid(sid)) return false;
+    const idx = this.keys.userIndex(userId);
+    // Another user's id cannot be in this index's slot: refuse before naming keys across slots.
+    if (tagOfSid(sid) !== userTag(userId)) return false;
+    const revoked = await revokeScript.run(
+      this.redis,
+      [this.keys.session(sid), this.keys.tombstone(sid), idx],
+      [sid, this.options.tombstoneTtlMs, userId],
+    );
+    return revoked === 1;
+  }
+
+  async revokeAll(userId: string, keepSid: string): Promise<number> {
+    const idx = this.keys.userIndex(userId);
+    return revokeAllScript.run(
+      this.redis,
+      [idx],
+      [this.sessionPrefix(idx), this.tombstonePrefix(idx), this.options.tombstoneTtlMs, keepSid, userId],
+    );
+  }
+
+  async sessionKeys(): Promise<string[]> {
+    return this.scan(this.keys.sessionPattern());
+  }
+
+  async all(): Promise<Record<string, SessionData>> {
+    const keys = await this.sessionKeys();
+    const out: Record<string, SessionData> = {};
+    // One key per command: keys of different tags may live on different Cluster slots.
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.hget(key, 'd');
+    const replies = keys.length ? ((await pipeline.exec()) ?? []) : [];
+    replies.forEach(([err, data], i) => {
+      if (!err && typeof data === 'string')
+        out[this.keys.sidOfKey(keys[i])] = JSON.parse(data) as SessionData;
+    });
+    return out;
+  }
+
+  async clear(): Promise<void> {
+    const keys = await this.scan(this.keys.storePattern());
+    for (let i = 0; i < keys.length; i += SCAN_COUNT) {
+      const pipeline = this.redis.pipeline();
+      for (const key of keys.slice(i, i + SCAN_COUNT)) pipeline.unlink(key);
+      await pipeline.exec();
+    }
+  }
+
+  private async scan(pattern: string): Promise<string[]> {
+    const nodes: Redis[] = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis as Redis];
+    const found = new Set<string>();
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+        cursor = next;
+        for (const key of keys) found.add(key);
+      } while (cursor !== '0');
+    }
+    return [...found];
+  }
+
+  /** `<prefix>:<area>:{<tag>}:s:` of the user's tag, derived from the index key `...:{<tag>}:u:<id>`. */
+  private sessionPrefix(idx: string): string {
+    return `${this.tagPart(idx)}:s:`;
+  }
+
+  private tombstonePrefix(idx: string): string {
+    return `${this.tagPart(idx)}:x:`;
+  }
+
+  private tagPart(idx: string): string {
+    return idx.slice(0, idx.indexOf('}') + 1);
+  }
+}
