@@ -183,13 +183,16 @@ export class RedisSessionStore extends Store {
 
   /**
    * Login: gives the request a new session id tagged by the user and, in one script, destroys the old id
-   * and writes the new session bound to `userId` (client user agent and IP recorded for the session list).
+   * and writes the new session bound to `userId` (client user agent and IP recorded for the session list);
+   * the old session's data is kept.
    * Needs `genid: store.genid` on the middleware. Defeats session fixation: the pre-login id dies.
    */
   async login(req: Request, userId: string): Promise<void> {
     const oldSid = req.sessionID;
     const generate = (this as unknown as { generate?: (req: Request) => void }).generate;
     if (!generate) throw new Error('login() needs the store to be mounted by express-session');
+    // The session's data (a cart, preferences) carries over to the new id; only the cookie is new.
+    const { cookie: _cookie, ...carried } = (req.session ?? {}) as unknown as Record<string, unknown>;
     const pending = req as PendingRequest;
     pending[PENDING_USER] = userId;
     try {
@@ -198,7 +201,7 @@ export class RedisSessionStore extends Store {
       delete pending[PENDING_USER];
     }
     const auth: SessionAuth = { userId, userAgent: req.get('user-agent') ?? '', ip: req.ip ?? '' };
-    (req.session as unknown as Record<string, unknown>)[this.options.authField] = auth;
+    Object.assign(req.session, carried, { [this.options.authField]: auth });
     await this.rotate(oldSid, req.sessionID, req.session);
   }
 

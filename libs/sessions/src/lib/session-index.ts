@@ -27,6 +27,7 @@ export interface SessionList {
 }
 
 const SCAN_COUNT = 500;
+const REVOKE_BATCH = 1000;
 const FIELDS_PER_ROW = 7;
 
 /**
@@ -76,11 +77,25 @@ export class SessionIndex {
 
   async revokeAll(userId: string, keepSid: string): Promise<number> {
     const idx = this.keys.userIndex(userId);
-    return revokeAllScript.run(
-      this.redis,
-      [idx],
-      [this.sessionPrefix(idx), this.tombstonePrefix(idx), this.options.tombstoneTtlMs, keepSid, userId],
-    );
+    let total = 0;
+    // Bounded: each call removes up to REVOKE_BATCH entries (ZRANGE 0..BATCH covers BATCH others + the kept one).
+    for (let call = 0; call < 100_000; call++) {
+      const [revoked, removed] = await revokeAllScript.run(
+        this.redis,
+        [idx],
+        [
+          this.sessionPrefix(idx),
+          this.tombstonePrefix(idx),
+          this.options.tombstoneTtlMs,
+          keepSid,
+          userId,
+          REVOKE_BATCH,
+        ],
+      );
+      total += revoked;
+      if (removed < REVOKE_BATCH) break;
+    }
+    return total;
   }
 
   async sessionKeys(): Promise<string[]> {

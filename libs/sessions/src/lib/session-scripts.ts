@@ -125,12 +125,14 @@ return 1`,
 
 /**
  * KEYS: index. ARGV: session key prefix, tombstone key prefix, tombstoneMs, sid to keep ('' for none),
- * userId. Walks the index (never SCAN): every other session is deleted and tombstoned. Returns the count.
+ * userId, batch size. Walks the index (never SCAN): up to a batch of other sessions is deleted and
+ * tombstoned per call, so a user with 10,000 sessions never blocks Redis in one long script.
+ * Returns {revoked, entries removed from the index}.
  */
-export const revokeAllScript = new LuaScript<number>(
+export const revokeAllScript = new LuaScript<[number, number]>(
   'sessions-revoke-all',
-  `local n = 0
-for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  `local n, removed = 0, 0
+for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[6]))) do
   if sid ~= ARGV[4] then
     local skey = ARGV[1] .. sid
     if redis.call('HGET', skey, 'u') == ARGV[5] then
@@ -139,9 +141,10 @@ for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
     end
     redis.call('SET', ARGV[2] .. sid, '1', 'PX', ARGV[3])
     redis.call('ZREM', KEYS[1], sid)
+    removed = removed + 1
   end
 end
-return n`,
+return {n, removed}`,
 );
 
 /**
