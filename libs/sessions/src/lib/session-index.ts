@@ -99,44 +99,47 @@ export class SessionIndex {
   }
 
   async sessionKeys(): Promise<string[]> {
-    return this.scan(this.keys.sessionPattern());
+    const found = new Set<string>(); // SCAN may return a key twice
+    await this.eachNode(this.keys.sessionPattern(), async (_node, keys) => keys.forEach((k) => found.add(k)));
+    return [...found];
   }
 
   async all(): Promise<Record<string, SessionData>> {
-    const keys = await this.sessionKeys();
     const out: Record<string, SessionData> = {};
-    // One key per command: keys of different tags may live on different Cluster slots.
-    const pipeline = this.redis.pipeline();
-    for (const key of keys) pipeline.hget(key, 'd');
-    const replies = keys.length ? ((await pipeline.exec()) ?? []) : [];
-    replies.forEach(([err, data], i) => {
-      if (!err && typeof data === 'string')
-        out[this.keys.sidOfKey(keys[i])] = JSON.parse(data) as SessionData;
+    await this.eachNode(this.keys.sessionPattern(), async (node, keys) => {
+      const pipeline = node.pipeline();
+      for (const key of keys) pipeline.hget(key, 'd');
+      const replies = (await pipeline.exec()) ?? [];
+      replies.forEach(([err, data], i) => {
+        if (!err && typeof data === 'string')
+          out[this.keys.sidOfKey(keys[i])] = JSON.parse(data) as SessionData;
+      });
     });
     return out;
   }
 
   async clear(): Promise<void> {
-    const keys = await this.scan(this.keys.storePattern());
-    for (let i = 0; i < keys.length; i += SCAN_COUNT) {
-      const pipeline = this.redis.pipeline();
-      for (const key of keys.slice(i, i + SCAN_COUNT)) pipeline.unlink(key);
+    await this.eachNode(this.keys.storePattern(), async (node, keys) => {
+      const pipeline = node.pipeline();
+      for (const key of keys) pipeline.unlink(key);
       await pipeline.exec();
-    }
+    });
   }
 
-  private async scan(pattern: string): Promise<string[]> {
+  /**
+   * SCANs each master (the only way to enumerate a Cluster) and hands each page of keys to `fn` with the
+   * node that holds them: a pipeline on that node may mix slots, a Cluster-wide pipeline may not.
+   */
+  private async eachNode(pattern: string, fn: (node: Redis, keys: string[]) => Promise<void>): Promise<void> {
     const nodes: Redis[] = this.redis instanceof Cluster ? this.redis.nodes('master') : [this.redis as Redis];
-    const found = new Set<string>();
     for (const node of nodes) {
       let cursor = '0';
       do {
         const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
         cursor = next;
-        for (const key of keys) found.add(key);
+        if (keys.length > 0) await fn(node, keys);
       } while (cursor !== '0');
     }
-    return [...found];
   }
 
   /** `<prefix>:<area>:{<tag>}:s:` of the user's tag, derived from the index key `...:{<tag>}:u:<id>`. */
