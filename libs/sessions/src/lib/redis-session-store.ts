@@ -67,8 +67,18 @@ export class RedisSessionStore extends Store {
   readonly genid = (req: Request): string => newSid((req as PendingRequest)[PENDING_USER]);
 
   override get(sid: string, callback: Callback<SessionData | null>): void {
-    this.getSession(sid).then(
-      (s) => callback(null, s),
+    // The hot path of every request: straight onto the client's promise, no extra async layer.
+    if (!SessionKeys.isValidSid(sid)) return callback(null, null);
+    this.redis.hmget(this.keys.session(sid), 'd', 's').then(
+      (reply) => {
+        let session: SessionData | null;
+        try {
+          session = this.decode(sid, reply);
+        } catch (err) {
+          return callback(err);
+        }
+        callback(null, session);
+      },
       (err) => callback(err),
     );
   }
@@ -130,9 +140,12 @@ export class RedisSessionStore extends Store {
   /** One `HMGET`: the session and when it was last extended (so a following touch can be skipped locally). */
   async getSession(sid: string): Promise<SessionData | null> {
     if (!SessionKeys.isValidSid(sid)) return null;
-    const [data, seen] = await this.redis.hmget(this.keys.session(sid), 'd', 's');
-    if (data === null) return null;
-    if (seen !== null) this.throttle.seen(sid, Number(seen));
+    return this.decode(sid, await this.redis.hmget(this.keys.session(sid), 'd', 's'));
+  }
+
+  private decode(sid: string, [data, seen]: Array<string | null>): SessionData | null {
+    if (data === null || data === undefined) return null;
+    if (seen !== null && seen !== undefined) this.throttle.seen(sid, Number(seen));
     return JSON.parse(data) as SessionData;
   }
 
