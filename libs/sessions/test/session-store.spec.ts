@@ -35,7 +35,7 @@ describe('RedisSessionStore against a real Redis, two instances', () => {
     const s1 = newSid();
     const s2 = newSid('u-iface');
     await set(a.store, s1, sessionFor(undefined, { n: 1 }));
-    await set(a.store, s2, sessionFor('u-iface', { n: 2 }));
+    await a.store.setSession(s2, sessionFor('u-iface', { n: 2 })); // logged-in sessions are created explicitly
     expect(await get(b.store, s1)).toMatchObject({ n: 1 });
     expect(await get(b.store, s2)).toMatchObject({ n: 2, auth: { userId: 'u-iface' } });
     await cb((d) => b.store.touch(s1, sessionFor(), d))();
@@ -63,7 +63,7 @@ describe('RedisSessionStore against a real Redis, two instances', () => {
 
   it('a set or touch after a destroy never brings the session back (late save of an in-flight request)', async () => {
     const sid = newSid('u-race');
-    await set(a.store, sid, sessionFor('u-race', { cart: 1 }));
+    await a.store.setSession(sid, sessionFor('u-race', { cart: 1 }));
     const inFlight = await get(a.store, sid); // request 1 on instance a loaded the session
     await cb((d) => b.store.destroy(sid, d))(); // logout on instance b
     await set(a.store, sid, { ...(inFlight as SessionData), cart: 2 } as SessionData); // request 1 ends
@@ -78,8 +78,8 @@ describe('RedisSessionStore against a real Redis, two instances', () => {
   it('every key has a TTL; the index TTL is the furthest session expiry', async () => {
     const s1 = newSid('u-ttl');
     const s2 = newSid('u-ttl');
-    await set(a.store, s1, sessionFor('u-ttl'));
-    await set(b.store, s2, sessionFor('u-ttl'));
+    await a.store.setSession(s1, sessionFor('u-ttl'));
+    await b.store.setSession(s2, sessionFor('u-ttl'));
     const idx = a.store.keys.userIndex('u-ttl');
     const e1 = Number(await raw.call('PEXPIRETIME', a.store.keys.session(s1)));
     const e2 = Number(await raw.call('PEXPIRETIME', a.store.keys.session(s2)));
@@ -109,8 +109,14 @@ describe('expiry: idle (rolling) and absolute, enforced by Redis', () => {
       const pttl = await raw.pttl(store.keys.session(sid));
       expect(pttl).toBeGreaterThan(0);
       expect(pttl).toBeLessThanOrEqual(300);
+      const loaded = await store.getSession(sid); // a request in flight while the session expires
       await waitFor('idle expiry', async () => (await store.getSession(sid)) === null, { timeoutMs: 3000 });
       expect((await store.listSessions('u-idle')).total).toBe(0);
+      // Its late save (express-session's set) does not bring the logged-in session back.
+      await new Promise<void>((resolve, reject) =>
+        store.set(sid, loaded as SessionData, (err) => (err ? reject(err) : resolve())),
+      );
+      expect(await store.getSession(sid)).toBeNull();
     } finally {
       await close();
     }
@@ -146,6 +152,11 @@ describe('expiry: idle (rolling) and absolute, enforced by Redis', () => {
       expect(Math.max(...seenAlive) - created).toBeGreaterThan(400); // outlived one idle period
       expect(await store.getSession(sid)).toBeNull();
       expect((await store.listSessions('u-abs')).total).toBe(0);
+      // A request in flight at the deadline cannot save it back with a new absolute lifetime.
+      await new Promise<void>((resolve, reject) =>
+        store.set(sid, sessionFor('u-abs'), (err) => (err ? reject(err) : resolve())),
+      );
+      expect(await raw.exists(key)).toBe(0);
     } finally {
       await close();
     }

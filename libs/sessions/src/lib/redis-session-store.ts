@@ -84,7 +84,7 @@ export class RedisSessionStore extends Store {
   }
 
   override set(sid: string, session: SessionData, callback?: Callback): void {
-    this.setSession(sid, session).then(
+    this.setSession(sid, session, { create: false }).then(
       () => callback?.(),
       (err) => callback?.(err),
     );
@@ -149,8 +149,16 @@ export class RedisSessionStore extends Store {
     return JSON.parse(data) as SessionData;
   }
 
-  /** Writes a session; a tombstoned id is refused silently (the late save of a request in flight at logout). */
-  async setSession(sid: string, session: SessionData): Promise<'saved' | 'refused' | 'expired'> {
+  /**
+   * Writes a session; a tombstoned id is refused silently (the late save of a request in flight at
+   * logout). `create: false` (what express-session's `set` uses) only updates a session bound to a user:
+   * logged-in sessions are created by `login()`, so an expired one is never saved back with a new lifetime.
+   */
+  async setSession(
+    sid: string,
+    session: SessionData,
+    { create = true }: { create?: boolean } = {},
+  ): Promise<'saved' | 'refused' | 'expired'> {
     const auth = this.authOf(session);
     const key = this.checkedKey(sid, auth);
     const [result, now] = await setScript.run(
@@ -165,6 +173,7 @@ export class RedisSessionStore extends Store {
         this.options.idleTtlMs,
         this.options.absoluteTtlMs,
         this.keys.userIndexPrefix(sid),
+        create ? '1' : '',
       ],
     );
     return this.afterWrite(sid, result, now);

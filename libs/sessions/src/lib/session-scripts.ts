@@ -27,11 +27,14 @@ end
 `;
 
 // Writes one session unless its id is tombstoned. Returns the new expiry, -2 (tombstoned) or
-// -1 (past its absolute deadline: deleted). `fresh` restarts the absolute lifetime (a new login).
+// -1 (past its absolute deadline, or gone). `fresh` restarts the absolute lifetime (a new login);
+// without `create` a session bound to a user is only updated, never created: once it expired (idle or
+// absolute) the late save of a request still in flight cannot start it again with a new lifetime.
 const WRITE = `
-local function write(skey, tkey, idx, sid, data, uid, ua, ip, idle, abs, idxPrefix, now, fresh)
+local function write(skey, tkey, idx, sid, data, uid, ua, ip, idle, abs, idxPrefix, now, fresh, create)
   if redis.call('EXISTS', tkey) == 1 then return -2 end
   local cur = redis.call('HMGET', skey, 'c', 'a', 'u')
+  if not cur[1] and uid ~= '' and not create then return -1 end
   local created = now
   local absolute = now + abs
   if cur[1] and not fresh then
@@ -62,12 +65,12 @@ local function destroy(skey, tkey, sid, tombMs, idxPrefix)
 end
 `;
 
-/** KEYS: session, tombstone, index (the session's own key when anonymous). ARGV: sid, data, uid, ua, ip, idleMs, absMs, indexPrefix. Returns {expiry | -1 | -2, now}. */
+/** KEYS: session, tombstone, index (the session's own key when anonymous). ARGV: sid, data, uid, ua, ip, idleMs, absMs, indexPrefix, create ('1' or ''). Returns {expiry | -1 | -2, now}. */
 export const setScript = new LuaScript<[number, number]>(
   'sessions-set',
   `${NOW}${INDEX}${WRITE}
 local r = write(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5],
-  tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8], now, false)
+  tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8], now, false, ARGV[9] == '1')
 return {r, now}`,
 );
 
@@ -109,7 +112,7 @@ export const rotateScript = new LuaScript<[number, number]>(
   `${NOW}${INDEX}${WRITE}${DESTROY}
 destroy(KEYS[1], KEYS[2], ARGV[1], ARGV[9], ARGV[10])
 local r = write(KEYS[3], KEYS[4], KEYS[5], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6],
-  tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[11], now, true)
+  tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[11], now, true, true)
 return {r, now}`,
 );
 
