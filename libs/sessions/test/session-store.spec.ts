@@ -124,8 +124,8 @@ describe('expiry: idle (rolling) and absolute, enforced by Redis', () => {
 
   it('touch keeps extending the idle expiry but never past the absolute deadline', async () => {
     const { store, close } = await makeStore(redis.url, 'abs', {
-      idleTtl: 400,
-      absoluteTtl: 1200,
+      idleTtl: 600,
+      absoluteTtl: 1500,
       touchAfter: 0,
     });
     try {
@@ -148,8 +148,8 @@ describe('expiry: idle (rolling) and absolute, enforced by Redis', () => {
         },
         { timeoutMs: 5000, intervalMs: 100 },
       );
-      const created = absolute - 1200;
-      expect(Math.max(...seenAlive) - created).toBeGreaterThan(400); // outlived one idle period
+      const created = absolute - 1500;
+      expect(Math.max(...seenAlive) - created).toBeGreaterThan(600); // outlived one idle period
       expect(await store.getSession(sid)).toBeNull();
       expect((await store.listSessions('u-abs')).total).toBe(0);
       // A request in flight at the deadline cannot save it back with a new absolute lifetime.
@@ -163,8 +163,8 @@ describe('expiry: idle (rolling) and absolute, enforced by Redis', () => {
   });
 
   it('touch is throttled: inside the window nothing is written (nor sent by the instance that read it)', async () => {
-    const a = await makeStore(redis.url, 'ta', { idleTtl: 2000, touchAfter: 0.25 }); // window 500 ms
-    const b = await makeStore(redis.url, 'tb', { idleTtl: 2000, touchAfter: 0.25 });
+    const a = await makeStore(redis.url, 'ta', { idleTtl: 4000, touchAfter: 0.25 }); // window 1 s
+    const b = await makeStore(redis.url, 'tb', { idleTtl: 4000, touchAfter: 0.25 });
     try {
       const sid = newSid('u-touch');
       await a.store.setSession(sid, sessionFor('u-touch'));
@@ -179,7 +179,7 @@ describe('expiry: idle (rolling) and absolute, enforced by Redis', () => {
       expect(Number(await raw.call('PEXPIRETIME', key))).toBe(before);
       await waitFor(
         'throttle window to pass (Redis time)',
-        async () => (await redisNow(raw)) - before + 2000 > 600,
+        async () => (await redisNow(raw)) - before + 4000 > 1100,
         { timeoutMs: 3000 },
       );
       await b.store.touchSession(sid);
