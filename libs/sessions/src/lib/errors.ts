@@ -1,0 +1,13 @@
+/**
+ * A session bound to a user was saved under an id that does not carry the user's hash tag: the id was
+ * not regenerated at login (session fixation), or the middleware does not use `genid: store.genid`.
+ */
+export class SessionIdMismatchError extends Error {
+  readonly code = 'E_SESSION_NOT_REGENERATED';
+  constructor() {
+    super(
+      'session id was not issued for this user: log in with store.login(req, userId) and set genid: store.genid',
+    );
+    this.name = 'SessionIdMismatchError';
+  }
+}
