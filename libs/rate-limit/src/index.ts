@@ -1,0 +1,18 @@
+export { RateLimiter, hashIdentity } from './lib/core/rate-limiter';
+export type { DecisionSource, PolicyDecision, RateLimitDecision } from './lib/core/decision';
+export {
+  resolvePolicy,
+  toMs,
+  type Duration,
+  type RateLimitMode,
+  type RateLimitOptions,
+  type RateLimitPolicy,
+  type RedisDownMode,
+  type ResolvedPolicy,
+  type ResolvedRateLimitOptions,
+} from './lib/rate-limit-options';
+export {
+  RATE_LIMIT_MODULE_OPTIONS,
+  resolveRateLimitOptions,
+  type RateLimitModuleOptions,
+} from './lib/rate-limit.module-definition';
