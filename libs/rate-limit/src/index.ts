@@ -16,3 +16,11 @@ export {
   resolveRateLimitOptions,
   type RateLimitModuleOptions,
 } from './lib/rate-limit.module-definition';
+export { clientIdentity } from './lib/identity/client-identity';
+export { requestIdentity, type IdentityOptions } from './lib/identity/request-identity';
+export {
+  clientAddress,
+  compileTrust,
+  type ProxyTrust,
+  type TrustProxy,
+} from './lib/identity/trusted-proxies';
