@@ -24,3 +24,17 @@ export {
   type ProxyTrust,
   type TrustProxy,
 } from './lib/identity/trusted-proxies';
+export {
+  rateLimitErrorBody,
+  rateLimitHeaders,
+  retryAfterSeconds,
+  type RateLimitErrorBody,
+} from './lib/http/rate-limit-headers';
+export { rateLimitMiddleware, type RateLimitMiddlewareOptions } from './lib/http/rate-limit.middleware';
+export {
+  RateLimitThrottlerStorage,
+  type RateLimitStorageRecord,
+  type ThrottlerStorageOptions,
+} from './lib/http/rate-limit-throttler.storage';
+export { RateLimitGuard } from './lib/http/rate-limit.guard';
+export { RateLimitModule } from './lib/rate-limit.module';
