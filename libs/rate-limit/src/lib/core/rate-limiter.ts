@@ -40,6 +40,7 @@ export class RateLimiter {
   private readonly metrics: RateLimitMetrics;
   private readonly adHoc = new Map<string, ResolvedPolicy>();
   private readonly keyHead: string;
+  private readonly decisionCounters = new Map<string, { inc(): void }>();
 
   constructor(options: RateLimitOptions) {
     this.options = resolveRateLimitOptions(options);
@@ -92,10 +93,7 @@ export class RateLimiter {
       this.metrics.redisFailures.inc({ limiter: this.options.name, reason });
       decision = this.decideWithoutRedis(keys, resolved, cost);
     }
-    for (const p of decision.policies) {
-      const outcome = p.allowed ? 'allowed' : p.source === 'fail-closed' ? 'unavailable' : 'denied';
-      this.metrics.decisions.inc({ limiter: this.options.name, policy: p.policy, outcome, source: p.source });
-    }
+    for (const p of decision.policies) this.count(p);
     return decision;
   }
 
@@ -159,6 +157,23 @@ export class RateLimiter {
     const result = combine(decisions);
     if (result.allowed) for (const commit of commits) commit();
     return result;
+  }
+
+  /** Labelled children are cached: resolving labels per decision was a visible share of the CPU cost. */
+  private count(p: PolicyDecision): void {
+    const outcome = p.allowed ? 'allowed' : p.source === 'fail-closed' ? 'unavailable' : 'denied';
+    const id = `${p.policy}|${outcome}|${p.source}`;
+    let child = this.decisionCounters.get(id);
+    if (!child) {
+      child = this.metrics.decisions.labels({
+        limiter: this.options.name,
+        policy: p.policy,
+        outcome,
+        source: p.source,
+      });
+      this.decisionCounters.set(id, child);
+    }
+    child.inc();
   }
 
   private inline(policy: RateLimitPolicy): ResolvedPolicy {
