@@ -1,5 +1,5 @@
 import { whenReady, type RedisClient } from '@shop/redis';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { rateLimitMetrics, type RateLimitMetrics } from '../rate-limit-metrics';
 import { resolveRateLimitOptions } from '../rate-limit.module-definition';
 import {
@@ -83,8 +83,8 @@ export class RateLimiter {
     if (!Number.isSafeInteger(cost) || cost < 0) throw new Error(`invalid cost ${cost}`);
     if (policies.length === 0) throw new Error('consume() needs at least one policy');
     const resolved = policies.map((p) => (typeof p === 'string' ? this.policy(p) : this.inline(p)));
-    const hash = hashIdentity(identity);
-    const keys = resolved.map((p) => `${this.keyHead}:{${hash}}:${p.name}:${p.mode[0]}${p.windowMs}`);
+    const tag = hashIdentity(identity);
+    const keys = resolved.map((p) => `${this.keyHead}:{${tag}}:${p.name}:${p.mode[0]}${p.windowMs}`);
     let decision: RateLimitDecision;
     try {
       decision = await this.decideInRedis(keys, resolved, cost);
@@ -204,7 +204,7 @@ function combine(policies: PolicyDecision[], redisTimeUs?: number): RateLimitDec
  * user name) ever reaches a key, keys have a fixed length, and the hash tag spreads clients over slots.
  */
 export function hashIdentity(identity: string): string {
-  return createHash('sha256').update(identity).digest('base64url').slice(0, 22);
+  return hash('sha256', identity, 'base64url').slice(0, 22);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
