@@ -40,3 +40,25 @@ describe('resolveRateLimitOptions', () => {
     ).toThrow(/duplicate/);
   });
 });
+
+describe('README options table', () => {
+  // The README is the documentation users read; its defaults must be the ones the code applies.
+  const readme = require('node:fs').readFileSync(
+    require('node:path').join(__dirname, '../../README.md'),
+    'utf8',
+  ) as string;
+  const documented = (option: string) =>
+    new RegExp(`^\\| \`${option}\` +\\| ([^|]+) \\|`, 'm').exec(readme)?.[1].trim();
+
+  it('states the defaults resolveRateLimitOptions applies', () => {
+    const o = resolveRateLimitOptions({ connections });
+    expect(documented('area')).toBe(`\`'${o.area}'\``);
+    expect(documented('timeout')).toBe(`\`${o.timeoutMs}\` (ms)`);
+    expect(documented('breakerThreshold')).toBe(`\`${o.breakerThreshold}\``);
+    expect(documented('breakerCooldown')).toBe(`\`'${o.breakerCooldownMs / 1000}s'\``);
+    expect(documented('localMaxKeys')).toBe('`10_000`');
+    expect(o.localMaxKeys).toBe(10_000);
+    expect(documented('name')).toBe(`\`'${o.name}'\``);
+    expect(documented('policies')).toBe('`[]`');
+  });
+});
