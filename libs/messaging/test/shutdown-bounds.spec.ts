@@ -1,4 +1,4 @@
-import { RedisConnections } from '@shop/redis';
+import { RedisConnections, whenReady } from '@shop/redis';
 import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
 import { encode, FanOutReader, streamNames } from '../src';
 import { pauseRedis, startInProcessServer, within } from './in-process';
@@ -43,6 +43,8 @@ describe('shutdown is bounded by the drain deadline, with Redis hung or gone', (
     });
     const stream = streamNames.events(app.connections.keys, 'producer');
     const writer = app.connections.shared();
+    // The request client has no offline queue: a write before it connected fails instead of waiting.
+    await whenReady(writer, 5000);
     for (let n = 0; n < 3; n++)
       await writer.xadd(
         stream,
