@@ -1,5 +1,11 @@
 /** Codes of the cache's errors (`err.code`). */
-export type CacheErrorCode = 'E_ENTRY_TOO_LARGE' | 'E_INVALID_KEY' | 'E_LOADER_TIMEOUT' | 'E_NO_TTL';
+export type CacheErrorCode =
+  | 'E_ENTRY_TOO_LARGE'
+  | 'E_INVALID_KEY'
+  /** An invalidating write (`set`, `delete`) could not change L2; other instances may serve the old value. */
+  | 'E_L2_UNAVAILABLE'
+  | 'E_LOADER_TIMEOUT'
+  | 'E_NO_TTL';
 
 export class CacheError extends Error {
   constructor(
