@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { InvalidationBus, type BusMessage } from './bus/invalidation-bus';
 import { TrackingListener } from './bus/tracking-listener';
 import { CacheKeys, checkName, namespaceTag } from './cache-keys';
+import { CacheWriter } from './cache-writer';
 import { cacheMetrics, type CacheMetrics } from './cache-metrics';
 import { resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from './cache-options';
 import type { CacheEvents, EntryOptions, LoadOptions } from './cache-types';
@@ -50,6 +51,7 @@ export class Cache extends EventEmitter<CacheEvents> {
   private readonly ledger = new InvalidationLedger();
   private readonly entries: EntryBuilder;
   private readonly loads: LoadCoordinator;
+  private readonly writer: CacheWriter;
   private tracking?: TrackingListener;
 
   constructor(options: CacheOptions) {
@@ -73,17 +75,17 @@ export class Cache extends EventEmitter<CacheEvents> {
     this.l2 = new RedisTier(() => connections.shared('cache', 'request'), this.breaker, this.metrics, name);
     this.versions = new VersionStore(this.l2, (tag) => connections.keys.tagged('cache-v', name, tag));
     this.entries = new EntryBuilder(this.options);
-    this.loads = new LoadCoordinator({
-      options: this.options,
-      keys: this.keys,
-      l1: this.l1,
-      l2: this.l2,
-      versions: this.versions,
-      ledger: this.ledger,
-      entries: this.entries,
-      metrics: this.metrics,
-      events: this,
-    });
+    const parts = {
+      ...{ options: this.options, keys: this.keys, l1: this.l1, l2: this.l2, versions: this.versions },
+      ...{ ledger: this.ledger, entries: this.entries, metrics: this.metrics, events: this },
+    };
+    this.loads = new LoadCoordinator(parts);
+    this.writer = new CacheWriter(
+      parts,
+      this.loads,
+      (m) => this.publish(m),
+      (k) => this.dropLocal(k),
+    );
     this.bus = new InvalidationBus(connections, connections.keys.channel('cache-bus', name), {
       onMessage: (m) => {
         // A tag bump elsewhere also invalidates loads in flight that carry the tag (their result is old).
@@ -161,30 +163,7 @@ export class Cache extends EventEmitter<CacheEvents> {
    * until its TTL).
    */
   async set<T>(key: string, value: T, options: EntryOptions = {}): Promise<void> {
-    const fullKey = this.keys.full(key, options.namespace);
-    const tags = this.keys.tags(options);
-    // A read of the old value still in flight here must not put it back over this one.
-    this.ledger.markKey(fullKey);
-    // Known versions cost no round trip, so the write is issued without awaiting anything.
-    const versions = this.versions.known(tags) ?? (await this.versions.current(tags));
-    if (!versions) return this.invalidateKey(fullKey); // versions unknowable: a tagged entry would be unsafe
-    const built = this.entries.build(value, versions, options);
-    if (this.entries.tooLarge(built.bytes)) {
-      this.metrics.refused.inc(this.labels);
-      this.emit('refused', fullKey, built.bytes);
-      throw this.entries.refusal(fullKey, built.bytes);
-    }
-    const l2Key = this.keys.l2(fullKey);
-    const writing = this.l2.setInvalidating(l2Key, this.keys.lease(fullKey), built.text, built.l2TtlMs);
-    const pipelined = this.l2.isCluster ? undefined : this.publish({ k: [fullKey] });
-    const mine = this.loads.fill(fullKey, built.entry, built.text, options, built.bytes);
-    if (await writing) {
-      await (pipelined ?? this.publish({ k: [fullKey] }));
-      return;
-    }
-    await pipelined;
-    if (this.l1.get(fullKey) === mine) this.l1.delete(fullKey);
-    return this.invalidateKey(fullKey);
+    return this.writer.set(this.keys.full(key, options.namespace), value, options);
   }
 
   /**
@@ -192,7 +171,7 @@ export class Cache extends EventEmitter<CacheEvents> {
    * `E_L2_UNAVAILABLE` when L2 could not be changed; the local copy is dropped either way.
    */
   async delete(key: string, options: Pick<EntryOptions, 'namespace'> = {}): Promise<void> {
-    return this.invalidateKey(this.keys.full(key, options.namespace));
+    return this.writer.remove(this.keys.full(key, options.namespace));
   }
 
   /** Invalidates every entry carrying one of the tags, on every instance (tag versions via `INCR`). */
@@ -252,21 +231,6 @@ export class Cache extends EventEmitter<CacheEvents> {
   }
 
   // --- invalidation and bus glue ----------------------------------------------------------------
-
-  /** Drops the key locally, deletes it and its lease in L2 (past the breaker), then tells the others. */
-  private async invalidateKey(fullKey: string): Promise<void> {
-    this.dropLocal(fullKey);
-    const deleting = this.l2.delInvalidating([this.keys.l2(fullKey), this.keys.lease(fullKey)]);
-    // Same connection, issued in order: no peer hears of it before the delete is applied.
-    const pipelined = this.l2.isCluster ? undefined : this.publish({ k: [fullKey] });
-    const deleted = await deleting;
-    if (deleted) return pipelined ?? this.publish({ k: [fullKey] });
-    await pipelined;
-    throw new CacheError(
-      'E_L2_UNAVAILABLE',
-      `L2 could not be changed for "${fullKey}"; peers may serve the old value until its TTL`,
-    );
-  }
 
   private async bumpTags(tags: string[]): Promise<boolean> {
     this.ledger.markTags(tags); // loads in flight carrying a tag read the old data: they must not cache
