@@ -35,6 +35,18 @@ describe('set() on a 3-master Cluster', () => {
         if (command === 'publish' || command === 'spublish') publishes.push(Number(time));
       });
     try {
+      // MONITOR is active only some time after monitor() resolves: warm up until both kinds are logged.
+      await waitFor(
+        'monitors active',
+        async () => {
+          await a.cache.set('order:8', { version: 0 });
+          await new Promise((r) => setTimeout(r, 20));
+          return sets.length > 0 && sets.length === publishes.length;
+        },
+        { intervalMs: 5 },
+      );
+      sets.length = 0;
+      publishes.length = 0;
       for (let i = 1; i <= 20; i++) await a.cache.set('order:8', { version: i });
       await waitFor('monitors caught up', () => sets.length >= 20 && publishes.length >= 20, {
         intervalMs: 5,
