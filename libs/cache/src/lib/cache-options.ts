@@ -73,6 +73,29 @@ export interface ResolvedCacheOptions {
   registry?: Registry;
 }
 
+/**
+ * The single source of every option's default: `resolveCacheOptions` reads it, the JSDoc above mirrors
+ * it, and `cache-options.spec.ts` checks that the README's options table lists each with this value.
+ */
+export const CACHE_DEFAULTS = {
+  name: 'default',
+  ttl: '5m',
+  l1Ttl: '1m',
+  grace: '10m',
+  jitter: 0.1,
+  maxEntryBytes: 512 * 1024,
+  l1MaxEntries: 10_000,
+  l1MaxBytes: 64 * 1024 * 1024,
+  softTimeout: '1s',
+  hardTimeout: '10s',
+  lockTimeout: '3s',
+  breakerThreshold: 5,
+  breakerCooldown: '5s',
+  refreshAhead: 0,
+  serverAssistedInvalidation: false,
+  copyOnRead: false,
+} as const satisfies Required<Omit<CacheOptions, 'connections' | 'registry'>>;
+
 /** Parses a duration; throws on a malformed string instead of silently using NaN. */
 export function toMs(value: Duration, what: string): number {
   const result = typeof value === 'number' ? value : ms(value);
@@ -83,24 +106,25 @@ export function toMs(value: Duration, what: string): number {
 
 /** Fills the defaults; a pure function so the mapping is testable on its own. */
 export function resolveCacheOptions(o: CacheOptions): ResolvedCacheOptions {
+  const d = CACHE_DEFAULTS;
   return {
     connections: o.connections,
-    name: o.name ?? 'default',
-    ttlMs: toMs(o.ttl ?? '5m', 'ttl'),
-    l1TtlMs: toMs(o.l1Ttl ?? '1m', 'l1Ttl'),
-    graceMs: toMs(o.grace ?? '10m', 'grace'),
-    jitter: o.jitter ?? 0.1,
-    maxEntryBytes: o.maxEntryBytes ?? 512 * 1024,
-    l1MaxEntries: o.l1MaxEntries ?? 10_000,
-    l1MaxBytes: o.l1MaxBytes ?? 64 * 1024 * 1024,
-    softTimeoutMs: toMs(o.softTimeout ?? '1s', 'softTimeout'),
-    hardTimeoutMs: toMs(o.hardTimeout ?? '10s', 'hardTimeout'),
-    lockTimeoutMs: toMs(o.lockTimeout ?? '3s', 'lockTimeout'),
-    breakerThreshold: o.breakerThreshold ?? 5,
-    breakerCooldownMs: toMs(o.breakerCooldown ?? '5s', 'breakerCooldown'),
-    refreshAhead: o.refreshAhead ?? 0,
-    serverAssistedInvalidation: o.serverAssistedInvalidation ?? false,
-    copyOnRead: o.copyOnRead ?? false,
+    name: o.name ?? d.name,
+    ttlMs: toMs(o.ttl ?? d.ttl, 'ttl'),
+    l1TtlMs: toMs(o.l1Ttl ?? d.l1Ttl, 'l1Ttl'),
+    graceMs: toMs(o.grace ?? d.grace, 'grace'),
+    jitter: o.jitter ?? d.jitter,
+    maxEntryBytes: o.maxEntryBytes ?? d.maxEntryBytes,
+    l1MaxEntries: o.l1MaxEntries ?? d.l1MaxEntries,
+    l1MaxBytes: o.l1MaxBytes ?? d.l1MaxBytes,
+    softTimeoutMs: toMs(o.softTimeout ?? d.softTimeout, 'softTimeout'),
+    hardTimeoutMs: toMs(o.hardTimeout ?? d.hardTimeout, 'hardTimeout'),
+    lockTimeoutMs: toMs(o.lockTimeout ?? d.lockTimeout, 'lockTimeout'),
+    breakerThreshold: o.breakerThreshold ?? d.breakerThreshold,
+    breakerCooldownMs: toMs(o.breakerCooldown ?? d.breakerCooldown, 'breakerCooldown'),
+    refreshAhead: o.refreshAhead ?? d.refreshAhead,
+    serverAssistedInvalidation: o.serverAssistedInvalidation ?? d.serverAssistedInvalidation,
+    copyOnRead: o.copyOnRead ?? d.copyOnRead,
     registry: o.registry,
   };
 }
