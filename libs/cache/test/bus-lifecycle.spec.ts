@@ -34,7 +34,9 @@ describe('the invalidation bus over an instance lifetime: start-up, FLUSHALL, me
     expect(Date.now() - started).toBeLessThan(4_000); // connectTimeoutMs defaults to 2 s
     const gaps: string[] = [];
     b.cache.on('gap', (reason: string) => gaps.push(reason));
-    await b.cache.set('price:1', 100); // L2 unreachable; the L1 copy cannot be trusted yet
+    // L2 unreachable: set() says so (and keeps no L1 copy); a load fills only L1, which is not trusted yet.
+    await expect(b.cache.set('price:1', 100)).rejects.toMatchObject({ code: 'E_L2_UNAVAILABLE' });
+    expect(await b.cache.getOrSet('price:1', () => 100)).toBe(100);
     expect(await b.cache.get('price:1')).toBeUndefined();
 
     await redis.start();

@@ -5,7 +5,11 @@ import { resolveWriteBehindOptions, type WriteBehindOptions } from './write-behi
 // The README's write-behind options table is what users read: its defaults must be the code's.
 describe('write-behind options', () => {
   const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('**Fencing contract.**'));
+  // The first table after the fencing contract is the write-behind options table (others follow it).
+  const after = readme.slice(readme.indexOf('**Fencing contract.**')).split('\n');
+  const first = after.findIndex((line) => line.startsWith('|'));
+  const length = after.slice(first).findIndex((line) => !line.startsWith('|'));
+  const section = after.slice(first, length === -1 ? undefined : first + length).join('\n');
   const rows = [...section.matchAll(/^\| `(\w+)`\s*\| `(\d+)`\s*\|/gm)].map(([, name, value]) => [
     name,
     Number(value),
