@@ -286,6 +286,11 @@ describe('Cache when Redis goes away', () => {
       // An invalidating write is never skipped silently: it says that L2 could not be changed.
       await expect(a.cache.set('write-while-down', 1)).rejects.toMatchObject({ code: 'E_L2_UNAVAILABLE' });
       expect(Date.now() - started).toBeLessThan(1500);
+      // writeThrough: the store committed, so the write succeeds; the cache failure is reported aside.
+      const failed: string[] = [];
+      a.cache.on('write-through-cache-failed', (key) => failed.push(key));
+      expect(await a.cache.writeThrough('wt-while-down', 2, async (v) => `stored ${v}`)).toBe('stored 2');
+      expect(failed).toEqual(['wt-while-down']);
       for (let i = 0; i < 5; i++) await a.cache.getOrSet(`k${i}`, () => i);
       expect(a.cache.breakerState).toBe('open');
 

@@ -39,4 +39,9 @@ export interface CacheEvents {
   breaker: [state: BreakerState];
   /** An entry over `maxEntryBytes` was not stored. */
   refused: [key: string, bytes: number];
+  /**
+   * `writeThrough` committed to the store but could not update L2 (`E_L2_UNAVAILABLE`): the write is not
+   * reported as failed (it happened), peers may serve the old value until its TTL. Alert on it.
+   */
+  'write-through-cache-failed': [key: string, error: Error];
 }

@@ -247,7 +247,11 @@ export class Cache extends EventEmitter<CacheEvents> {
     return (key) => this.getOrSet(key, () => loader(key), options);
   }
 
-  /** Write-through: writes the store first, then the cache (and invalidates `alsoInvalidate` tags). */
+  /**
+   * Write-through: writes the store first, then the cache (and invalidates `alsoInvalidate` tags). Resolves
+   * with the store's result once it committed, even when L2 could not be updated (then it emits
+   * `write-through-cache-failed`); rejects only when the store write itself fails.
+   */
   async writeThrough<T, R = unknown>(
     key: string,
     value: T,
@@ -255,7 +259,14 @@ export class Cache extends EventEmitter<CacheEvents> {
     options: EntryOptions & { alsoInvalidate?: string[] } = {},
   ): Promise<R> {
     const result = await write(value);
-    await this.set(key, value, options);
+    // The store is the source of truth and it has committed: a cache that cannot follow must not turn
+    // that into a failed write (the caller would retry a write that happened). It is reported instead.
+    try {
+      await this.set(key, value, options);
+    } catch (err) {
+      if (!(err instanceof CacheError) || err.code !== 'E_L2_UNAVAILABLE') throw err;
+      this.emit('write-through-cache-failed', key, err);
+    }
     if (options.alsoInvalidate?.length) await this.invalidateTags(options.alsoInvalidate);
     return result;
   }
