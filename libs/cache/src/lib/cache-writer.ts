@@ -4,7 +4,7 @@ import { CacheError } from './errors';
 import type { CacheParts, LoadCoordinator } from './load-coordinator';
 
 /**
- * The invalidating write path of `set()` and `delete()`. Rules it keeps:
+ * The invalidating write path of `set()`, `delete()` and the tag/namespace bumps. Rules it keeps:
  * - never skipped silently: the write goes past the breaker; a failed SET deletes the key instead; if
  *   L2 cannot be changed at all the local copy is dropped, nothing more is published and the caller
  *   gets `E_L2_UNAVAILABLE`;
@@ -17,7 +17,7 @@ export class CacheWriter {
   constructor(
     private readonly parts: CacheParts,
     private readonly loads: LoadCoordinator,
-    /** Must issue its command synchronously on the shared request connection (see `Cache.publish`). */
+    /** Must issue its command synchronously on the shared request connection (see `LocalInvalidation.publish`). */
     private readonly publish: (message: Omit<BusMessage, 's' | 'q'>) => Promise<void>,
     private readonly dropLocal: (fullKey: string) => void,
   ) {}
@@ -58,5 +58,15 @@ export class CacheWriter {
       'E_L2_UNAVAILABLE',
       `L2 could not be changed for "${fullKey}"; peers may serve the old value until its TTL`,
     );
+  }
+
+  /** Bumps tag versions in L2, then tells the others; false when Redis could not be reached. */
+  async bumpTags(tags: string[]): Promise<boolean> {
+    const { ledger, versions } = this.parts;
+    ledger.markTags(tags); // loads in flight carrying a tag read the old data: they must not cache
+    const bumped = await versions.bump(tags);
+    if (!bumped) return false; // Redis down: entries still expire by TTL; the caller learns it did not happen
+    await this.publish({ t: bumped });
+    return true;
   }
 }

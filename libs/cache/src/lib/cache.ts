@@ -1,7 +1,6 @@
 import { whenReady } from '@shop/redis';
 import { EventEmitter } from 'node:events';
-import { InvalidationBus, type BusMessage } from './bus/invalidation-bus';
-import { TrackingListener } from './bus/tracking-listener';
+import type { BusMessage } from './bus/invalidation-bus';
 import { CacheKeys, checkName, namespaceTag } from './cache-keys';
 import { CacheWriter } from './cache-writer';
 import { cacheMetrics, type CacheMetrics } from './cache-metrics';
@@ -10,10 +9,11 @@ import type { CacheEvents, EntryOptions, LoadOptions } from './cache-types';
 import { EntryBuilder } from './entry-builder';
 import { CacheError } from './errors';
 import { InvalidationLedger } from './invalidation/invalidation-ledger';
-import { compileGlob, isValidPrefix } from './keys/glob-match';
+import { LocalInvalidation } from './invalidation/local-invalidation';
+import { isValidPrefix } from './keys/glob-match';
 import { MemoryTier } from './l1/memory-tier';
+import { patternDelete } from './l2/pattern-delete';
 import { RedisTier } from './l2/redis-tier';
-import { scanDelete } from './l2/scan-delete';
 import { VersionStore } from './l2/version-store';
 import { LoadCoordinator } from './load-coordinator';
 import { CircuitBreaker } from './resilience/circuit-breaker';
@@ -29,8 +29,9 @@ export type { CacheEvents, CacheSource, EntryOptions, LoadOptions } from './cach
  * `E_L2_UNAVAILABLE` when L2 could not be changed. Typed events: see `CacheEvents`.
  *
  * This class is the facade; key naming (`cache-keys.ts`), the invalidation ledger
- * (`invalidation/invalidation-ledger.ts`), entry building (`entry-builder.ts`) and load coordination
- * (`load-coordinator.ts`) live beside it.
+ * (`invalidation/invalidation-ledger.ts`), the bus glue (`invalidation/local-invalidation.ts`), entry
+ * building (`entry-builder.ts`), load coordination (`load-coordinator.ts`), the invalidating writes
+ * (`cache-writer.ts`) and the pattern delete (`l2/pattern-delete.ts`) live beside it.
  *
  * @example
  * const cache = new Cache({ connections, name: 'orders' });
@@ -42,7 +43,7 @@ export class Cache extends EventEmitter<CacheEvents> {
   private readonly l1: MemoryTier;
   private readonly l2: RedisTier;
   private readonly versions: VersionStore;
-  private readonly bus: InvalidationBus;
+  private readonly local: LocalInvalidation;
   private readonly breaker: CircuitBreaker;
   private readonly metrics: CacheMetrics;
   private readonly keys: CacheKeys;
@@ -53,7 +54,6 @@ export class Cache extends EventEmitter<CacheEvents> {
   private readonly entries: EntryBuilder;
   private readonly loads: LoadCoordinator;
   private readonly writer: CacheWriter;
-  private tracking?: TrackingListener;
 
   constructor(options: CacheOptions) {
     super();
@@ -79,23 +79,16 @@ export class Cache extends EventEmitter<CacheEvents> {
     const parts = {
       ...{ options: this.options, keys: this.keys, l1: this.l1, l2: this.l2, versions: this.versions },
       ...{ ledger: this.ledger, entries: this.entries, metrics: this.metrics, events: this },
-      l1Trusted: () => this.bus.active && this.tracking?.active !== false,
+      l1Trusted: () => this.local.trusted,
     };
     this.loads = new LoadCoordinator(parts);
     this.writer = new CacheWriter(
       parts,
       this.loads,
-      (m) => this.publish(m),
-      (k) => this.dropLocal(k),
+      (m) => this.local.publish(m),
+      (k) => this.local.dropLocal(k),
     );
-    this.bus = new InvalidationBus(connections, connections.keys.channel('cache-bus', name), {
-      onMessage: (m) => {
-        // A tag bump elsewhere also invalidates loads in flight that carry the tag (their result is old).
-        if (m.t) this.ledger.markTags(Object.keys(m.t));
-        this.onBusMessage(m);
-      },
-      onGap: (reason) => this.expireLocal(reason),
-    });
+    this.local = new LocalInvalidation({ ...parts, base: this.base }, (m) => this.onBusMessage(m));
   }
 
   /**
@@ -108,31 +101,14 @@ export class Cache extends EventEmitter<CacheEvents> {
   async connect(): Promise<void> {
     const { connections } = this.options;
     const boundMs = connections.options.connectTimeoutMs;
-    this.bus.on('rejected', () => this.metrics.bus.inc({ ...this.labels, direction: 'rejected' }));
-    if (this.options.serverAssistedInvalidation) {
-      const prefix = `${this.base}:{`;
-      this.tracking = new TrackingListener(
-        connections,
-        prefix,
-        (keys) => {
-          for (const key of keys)
-            if (key.startsWith(prefix))
-              this.dropLocal(key.slice(prefix.length, key.indexOf('}', prefix.length)));
-        },
-        () => this.expireLocal('reconnect'),
-        () => this.expireLocal('flush'),
-      );
-    }
     await Promise.all([
-      this.tracking?.start(boundMs),
-      this.bus.start(boundMs),
+      this.local.start(boundMs),
       whenReady(connections.shared('cache', 'request'), boundMs),
     ]);
   }
 
   async close(): Promise<void> {
-    await this.tracking?.stop();
-    await this.bus.stop();
+    await this.local.stop();
   }
 
   /** The cached value, or undefined. Never throws for Redis trouble. */
@@ -185,12 +161,12 @@ export class Cache extends EventEmitter<CacheEvents> {
   /** Invalidates every entry carrying one of the tags, on every instance (tag versions via `INCR`). */
   async invalidateTags(tags: string[]): Promise<boolean> {
     tags.forEach((t) => checkName(t, 'tag'));
-    return this.bumpTags(tags);
+    return this.writer.bumpTags(tags);
   }
 
   /** Version-based invalidation of a whole namespace: one counter bump, every key in it is stale. */
   bumpNamespace(namespace: string): Promise<boolean> {
-    return this.bumpTags([namespaceTag(namespace)]);
+    return this.writer.bumpTags([namespaceTag(namespace)]);
   }
 
   /**
@@ -201,30 +177,8 @@ export class Cache extends EventEmitter<CacheEvents> {
    * L2 could not be cleaned (L1 is dropped everywhere all the same). Prefer `deleteByPrefix`.
    */
   async deleteByPattern(pattern: string): Promise<number> {
-    if (!compileGlob(pattern))
-      throw new CacheError(
-        'E_INVALID_KEY',
-        `invalid pattern "${String(pattern).slice(0, 80)}" (1-512 of [A-Za-z0-9_.:/=&%@+,;-], * and ?)`,
-      );
-    let deleted = 0;
-    let failure: Error | undefined;
-    try {
-      // Attempted even while the breaker is open: an invalidation is never skipped silently.
-      deleted = await scanDelete(
-        this.options.connections.shared('cache', 'request'),
-        `${this.base}:{${pattern}}`,
-      );
-    } catch (err) {
-      failure = err as Error;
-    }
-    this.deleteLocalPattern(pattern);
-    await this.publish({ p: pattern });
-    if (failure)
-      throw new CacheError(
-        'E_PATTERN_DELETE_FAILED',
-        `deleting "${pattern}" in L2 did not finish: ${failure.message}`,
-      );
-    return deleted;
+    const client = () => this.options.connections.shared('cache', 'request');
+    return patternDelete(client, this.base, pattern, this.local);
   }
 
   /** Deletes every key starting with `prefix` (key characters only), like `deleteByPattern(prefix + '*')`. */
@@ -280,57 +234,8 @@ export class Cache extends EventEmitter<CacheEvents> {
     return this.breaker.state;
   }
 
-  // --- invalidation and bus glue ----------------------------------------------------------------
-
-  private async bumpTags(tags: string[]): Promise<boolean> {
-    this.ledger.markTags(tags); // loads in flight carrying a tag read the old data: they must not cache
-    const bumped = await this.versions.bump(tags);
-    if (!bumped) return false; // Redis down: entries still expire by TTL; the caller learns it did not happen
-    await this.publish({ t: bumped });
-    return true;
-  }
-
+  /** A peer's invalidation, from the bus (kept on the facade: the ordering tests hook in here). */
   private onBusMessage(message: BusMessage): void {
-    this.metrics.bus.inc({ ...this.labels, direction: 'in' });
-    if (message.c) this.clearLocal();
-    for (const key of message.k ?? []) this.dropLocal(key);
-    // Only tags this process already knows: adopting every tag bumped anywhere grows without bound.
-    for (const [tag, version] of Object.entries(message.t ?? {})) this.versions.adoptIfKnown(tag, version);
-    if (message.p) this.deleteLocalPattern(message.p);
-  }
-
-  private expireLocal(reason: 'sequence' | 'reconnect' | 'flush'): void {
-    this.clearLocal();
-    this.versions.clear();
-    this.metrics.gaps.inc({ ...this.labels, reason });
-    this.emit('gap', reason);
-  }
-
-  /** Drops a key from L1 and marks it, for reads and loads still in flight. */
-  private dropLocal(fullKey: string): void {
-    this.l1.delete(fullKey);
-    this.ledger.markKey(fullKey);
-  }
-
-  /** Empties L1; every read or load in flight counts as invalidated. */
-  private clearLocal(): void {
-    this.l1.clear();
-    this.ledger.markAll();
-  }
-
-  private deleteLocalPattern(pattern: string): void {
-    // Linear-time glob, no RegExp: a pattern arrives from every instance through the bus.
-    const match = compileGlob(pattern);
-    if (!match) return; // the bus and deleteByPattern validated it; nothing to execute otherwise
-    this.l1.deleteMatching(match);
-    this.ledger.markAll(); // rare: treat every read in flight as affected
-  }
-
-  /**
-   * Must issue its command synchronously (before its first await) on the shared request connection:
-   * `set()`/`delete()` rely on that to put the PUBLISH right behind their write on standalone Redis.
-   */
-  private async publish(message: Omit<BusMessage, 's' | 'q'>): Promise<void> {
-    if (await this.bus.publish(message)) this.metrics.bus.inc({ ...this.labels, direction: 'out' });
+    this.local.handle(message);
   }
 }
