@@ -30,8 +30,8 @@ export type { CacheEvents, CacheSource, EntryOptions, LoadOptions } from './cach
  *
  * This class is the facade; key naming (`cache-keys.ts`), the invalidation ledger
  * (`invalidation/invalidation-ledger.ts`), the bus glue (`invalidation/local-invalidation.ts`), entry
- * building (`entry-builder.ts`), load coordination (`load-coordinator.ts`), the invalidating writes
- * (`cache-writer.ts`) and the pattern delete (`l2/pattern-delete.ts`) live beside it.
+ * building (`entry-builder.ts`), load coordination (`load-coordinator.ts`, `load-runner.ts`), the
+ * invalidating writes (`cache-writer.ts`) and the pattern delete (`l2/pattern-delete.ts`) live beside it.
  *
  * @example
  * const cache = new Cache({ connections, name: 'orders' });

@@ -3,16 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { decodeEntry, type StoredEntry } from './cache-entry';
 import type { CacheKeys } from './cache-keys';
 import type { CacheMetrics } from './cache-metrics';
-import { toMs, type ResolvedCacheOptions } from './cache-options';
+import type { ResolvedCacheOptions } from './cache-options';
 import type { CacheEvents, CacheSource, EntryOptions, LoadOptions } from './cache-types';
 import { EntryBuilder } from './entry-builder';
-import { CacheError } from './errors';
 import type { InvalidationLedger, LedgerTicket } from './invalidation/invalidation-ledger';
 import type { L1Entry, MemoryTier } from './l1/memory-tier';
 import type { RedisTier } from './l2/redis-tier';
 import { VersionStore } from './l2/version-store';
+import { LoadRunner } from './load-runner';
 import { SingleFlight } from './resilience/single-flight';
-import { withTimeout } from './resilience/timeout';
 
 /** What the cache facade shares with the read and load path. */
 export interface CacheParts {
@@ -40,14 +39,10 @@ interface Found {
   createdAt: number;
 }
 
-interface Lease {
-  leaseKey: string;
-  token: string;
-}
-
 /**
  * Load coordination: reads through L1 and L2 and get-or-set with a cross-instance lease, stale values
- * within grace, soft and hard timeouts and refresh-ahead. Ordering rules it keeps:
+ * within grace and refresh-ahead; running a loader (timeouts, storing its result under the lease) is
+ * `LoadRunner`'s (`load-runner.ts`). Ordering rules it keeps:
  * - every read or load takes a ledger ticket first; it caches nothing if its key, one of its tags, or
  *   everything was invalidated after that (checked right before L1 and before the L2 write);
  * - tag and namespace versions are captured before the loader runs and stored with its result, so a
@@ -56,7 +51,7 @@ interface Lease {
  */
 export class LoadCoordinator {
   private readonly flights = new SingleFlight();
-  private readonly labels: { cache: string };
+  private readonly runner: LoadRunner;
   // Labelled children bound once: label validation per call showed up in the L2-hit profile.
   private readonly l1Hits: { inc(): void };
   private readonly l1Misses: { inc(): void };
@@ -65,11 +60,11 @@ export class LoadCoordinator {
 
   constructor(private readonly parts: CacheParts) {
     const cache = parts.options.name;
-    this.labels = { cache };
     this.l1Hits = parts.metrics.hits.labels({ cache, tier: 'l1' });
     this.l1Misses = parts.metrics.misses.labels({ cache, tier: 'l1' });
     this.l2Hits = parts.metrics.hits.labels({ cache, tier: 'l2' });
     this.l2Misses = parts.metrics.misses.labels({ cache, tier: 'l2' });
+    this.runner = new LoadRunner(parts, (...args) => this.toL1(...args));
   }
 
   /** A fresh, current L1 entry, without any I/O; drops an entry whose tags were invalidated. */
@@ -134,7 +129,7 @@ export class LoadCoordinator {
         const ticket = this.parts.ledger.begin();
         const versions = await this.parts.versions.current(tags);
         const held = lease === 'acquired' ? { leaseKey, token } : undefined;
-        await this.runLoader(fullKey, tags, versions, loader, options, undefined, held, ticket);
+        await this.runner.run(fullKey, tags, versions, loader, options, undefined, held, ticket);
       })
       .catch(() => undefined);
   }
@@ -221,104 +216,10 @@ export class LoadCoordinator {
       const captured = await versions.current(tags);
       const held = lease === 'acquired' ? { leaseKey, token } : undefined;
       handedOver = true;
-      return await this.runLoader(fullKey, tags, captured, loader, options, found, held, ticket);
+      return await this.runner.run(fullKey, tags, captured, loader, options, found, held, ticket);
     } finally {
       if (!handedOver) ledger.end(ticket);
     }
-  }
-
-  private async runLoader<T>(
-    fullKey: string,
-    tags: string[],
-    versions: Record<string, number> | undefined,
-    loader: () => Promise<T> | T,
-    options: LoadOptions,
-    stale: { value: unknown } | undefined,
-    lease: Lease | undefined,
-    ticket: LedgerTicket,
-  ): Promise<Sourced<T>> {
-    const { metrics, ledger, l2, events } = this.parts;
-    const soft = toMs(options.softTimeout ?? this.parts.options.softTimeoutMs, 'softTimeout');
-    const hard = toMs(options.hardTimeout ?? this.parts.options.hardTimeoutMs, 'hardTimeout');
-    const stop = metrics.loader.startTimer(this.labels);
-    const stopHeartbeat = lease ? this.keepLease(lease) : () => undefined;
-    const loading = withTimeout(
-      Promise.resolve().then(loader),
-      hard,
-      () => new CacheError('E_LOADER_TIMEOUT', `loader for "${fullKey}" took longer than ${hard} ms`),
-    );
-    const stored = loading
-      .then(async (value) => {
-        stop({ ...this.labels, outcome: 'ok' });
-        stopHeartbeat();
-        await this.store(fullKey, value, tags, versions, options, lease, ticket);
-        return value;
-      })
-      .catch(async (err: unknown) => {
-        stopHeartbeat();
-        if (lease) await l2.releaseLease(lease.leaseKey, lease.token);
-        throw err;
-      })
-      .finally(() => ledger.end(ticket));
-    stored.catch(() => stop({ ...this.labels, outcome: 'error' }));
-    if (!stale) return { value: await stored, source: 'miss' };
-    try {
-      // With a stale value at hand, the caller waits only `softTimeout`; the load goes on in the background.
-      const value = await withTimeout(stored, soft, () => new CacheError('E_LOADER_TIMEOUT', 'soft timeout'));
-      return { value, source: 'miss' };
-    } catch {
-      stored.catch(() => undefined);
-      metrics.stale.inc(this.labels);
-      events.emit('stale', fullKey);
-      return { value: stale.value as T, source: 'stale' };
-    }
-  }
-
-  /**
-   * Stores a loaded value. Synchronous from the last invalidation check to issuing the L2 write, and
-   * the write itself is fenced by the lease; without a lease only L1 is filled (nothing to fence with).
-   */
-  private async store(
-    fullKey: string,
-    value: unknown,
-    tags: string[],
-    versions: Record<string, number> | undefined,
-    options: EntryOptions,
-    lease: Lease | undefined,
-    ticket: LedgerTicket,
-  ): Promise<void> {
-    const { entries, ledger, l1, l2, keys, metrics, events } = this.parts;
-    const release = () => (lease ? l2.releaseLease(lease.leaseKey, lease.token) : Promise.resolve());
-    if (tags.length > 0 && (!versions || Object.keys(versions).length < tags.length)) return release(); // unknowable: unsafe
-    const built = entries.build(value, versions ?? {}, options);
-    if (entries.tooLarge(built.bytes)) {
-      metrics.refused.inc(this.labels);
-      events.emit('refused', fullKey, built.bytes);
-      return release(); // getOrSet still returns the loaded value; it is just not cached
-    }
-    if (ledger.invalidated(ticket, fullKey, tags)) return release(); // loaded before an invalidation
-    const mine = this.toL1(fullKey, built.entry, built.text, options, built.bytes);
-    if (!lease) return;
-    const written = await l2.storeIfLeased(
-      keys.l2(fullKey),
-      built.text,
-      built.l2TtlMs,
-      lease.leaseKey,
-      lease.token,
-    );
-    // The lease was lost (expired, taken, voided by a write): a newer value may exist; drop ours.
-    if (!written && l1.get(fullKey) === mine) l1.delete(fullKey);
-  }
-
-  /** Refreshes the lease while the load runs; returns the stopper. */
-  private keepLease(lease: Lease): () => void {
-    const lockMs = this.parts.options.lockTimeoutMs;
-    const timer = setInterval(
-      () => void this.parts.l2.extendLease(lease.leaseKey, lease.token, lockMs),
-      Math.max(10, Math.floor(lockMs / 2)),
-    );
-    timer.unref();
-    return () => clearInterval(timer);
   }
 
   private toL1(
