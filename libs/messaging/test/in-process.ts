@@ -1,5 +1,4 @@
 import { RedisConnections } from '@shop/redis';
-import type { TestRedis } from '@shop/testing';
 import { Registry } from 'prom-client';
 import { RedisStreamsServer, type StreamsServerOptions } from '../src';
 
@@ -48,20 +47,6 @@ export async function startInProcessServer(
       await server.close();
       await connections.close();
     },
-  };
-}
-
-/** SIGSTOPs a test Redis (a hung host: the socket stays open, nothing answers); returns the resume. */
-export async function pauseRedis(redis: TestRedis): Promise<() => void> {
-  const info = await redis.cli('INFO', 'server');
-  const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
-  if (!pid) throw new Error('no process_id in INFO server');
-  process.kill(pid, 'SIGSTOP');
-  let resumed = false;
-  return () => {
-    if (resumed) return;
-    resumed = true;
-    process.kill(pid, 'SIGCONT');
   };
 }
 

@@ -3,7 +3,6 @@ import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
 import { Registry } from 'prom-client';
 import { firstValueFrom } from 'rxjs';
 import { decodeEnvelope, MessagingError, RedisStreamsClient, StreamsRecord, streamNames } from '../src';
-import { pauseRedis } from './in-process';
 
 const COMMAND_TIMEOUT_MS = 500;
 
@@ -48,7 +47,7 @@ describe('send()/emit() tell "refused, safe to retry" from "timed out, outcome u
 
   it('emit() on a Redis paused longer than the command timeout: E_OUTCOME_UNKNOWN with the message id; a retry with that id is deduplicable', async () => {
     const stream = streamNames.events(connections.keys, 'producer');
-    resume = await pauseRedis(redis);
+    resume = await redis.pause();
     const started = Date.now();
     const err = (await firstValueFrom(client.emit('producer.tick', { n: 1 })).catch(
       (e: unknown) => e,
@@ -72,7 +71,7 @@ describe('send()/emit() tell "refused, safe to retry" from "timed out, outcome u
   });
 
   it('send() on a hung Redis fails within about one command timeout with E_OUTCOME_UNKNOWN', async () => {
-    resume = await pauseRedis(redis);
+    resume = await redis.pause();
     const started = Date.now();
     const err = (await firstValueFrom(client.send('math.sum', { a: 1, b: 2 })).catch(
       (e: unknown) => e,
@@ -93,7 +92,7 @@ describe('send()/emit() tell "refused, safe to retry" from "timed out, outcome u
       timeoutMs: 10_000,
       registry: new Registry(),
     });
-    resume = await pauseRedis(redis);
+    resume = await redis.pause();
     try {
       const started = Date.now();
       const err = (await firstValueFrom(fresh.send('math.sum', { a: 1, b: 2 })).catch(

@@ -1,7 +1,7 @@
 import { RedisConnections, whenReady } from '@shop/redis';
 import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
 import { encode, FanOutReader, streamNames } from '../src';
-import { pauseRedis, startInProcessServer, within } from './in-process';
+import { startInProcessServer, within } from './in-process';
 
 const DRAIN_MS = 500;
 // QUIT of the remaining connections and timer slack; far below the old 5-6 s.
@@ -52,7 +52,7 @@ describe('shutdown is bounded by the drain deadline, with Redis hung or gone', (
         ...encode({ id: `e${n}`, pattern: 'producer.tick', data: { n }, sender: 't', ts: 0 }),
       );
     await waitFor('both slots busy', () => started === 2);
-    resume = await pauseRedis(redis);
+    resume = await redis.pause();
     const { outcome, elapsed } = await timed(() => app.server.close());
     expect(outcome).not.toBe('timed out');
     expect(elapsed).toBeLessThan(DRAIN_MS + MARGIN_MS);
@@ -83,7 +83,7 @@ describe('shutdown is bounded by the drain deadline, with Redis hung or gone', (
       blockMs: 5000,
     });
     await reader.start();
-    resume = await pauseRedis(redis);
+    resume = await redis.pause();
     const { outcome, elapsed } = await timed(() => reader.stop(DRAIN_MS));
     expect(outcome).not.toBe('timed out');
     expect(elapsed).toBeLessThan(DRAIN_MS + MARGIN_MS);

@@ -1,3 +1,4 @@
+export { CircuitBreaker, type BreakerState } from './lib/circuit-breaker';
 export { reconnectDelay, type ClientProfile } from './lib/client-profiles';
 export { coalesceWrites } from './lib/coalesce-writes';
 export { ensureGroup } from './lib/ensure-group';

@@ -1,5 +1,5 @@
+import type { BreakerState } from '@shop/redis';
 import type { Duration } from './cache-options';
-import type { BreakerState } from './resilience/circuit-breaker';
 
 /** Per-call options; each defaults to the cache's option of the same name. */
 export interface EntryOptions {

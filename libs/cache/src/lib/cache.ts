@@ -1,4 +1,4 @@
-import { whenReady } from '@shop/redis';
+import { CircuitBreaker, whenReady } from '@shop/redis';
 import { EventEmitter } from 'node:events';
 import type { BusMessage } from './bus/invalidation-bus';
 import { CacheKeys, checkName, namespaceTag } from './cache-keys';
@@ -16,7 +16,6 @@ import { patternDelete } from './l2/pattern-delete';
 import { RedisTier } from './l2/redis-tier';
 import { VersionStore } from './l2/version-store';
 import { LoadCoordinator } from './load-coordinator';
-import { CircuitBreaker } from './resilience/circuit-breaker';
 
 export type { CacheEvents, CacheSource, EntryOptions, LoadOptions } from './cache-types';
 

@@ -1,6 +1,5 @@
-import { LuaScript, type RedisClient } from '@shop/redis';
+import { LuaScript, type CircuitBreaker, type RedisClient } from '@shop/redis';
 import type { CacheMetrics } from '../cache-metrics';
-import type { CircuitBreaker } from '../resilience/circuit-breaker';
 
 // Deletes the lease only if this instance still owns it (it may have expired and been taken).
 const RELEASE_LEASE = new LuaScript<number>(

@@ -1,4 +1,4 @@
-import { whenReady, type RedisClient } from '@shop/redis';
+import { CircuitBreaker, whenReady, type RedisClient } from '@shop/redis';
 import { hash } from 'node:crypto';
 import { rateLimitMetrics, type RateLimitMetrics } from '../rate-limit-metrics';
 import { resolveRateLimitOptions } from '../rate-limit.module-definition';
@@ -9,7 +9,6 @@ import {
   type ResolvedPolicy,
   type ResolvedRateLimitOptions,
 } from '../rate-limit-options';
-import { CircuitBreaker } from './circuit-breaker';
 import type { PolicyDecision, RateLimitDecision } from './decision';
 import { LocalWindow } from './local-window';
 import { slidingWindowScript } from './sliding-window.script';

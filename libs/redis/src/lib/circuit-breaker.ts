@@ -1,9 +1,9 @@
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /**
- * Stops calling L2 after `threshold` consecutive failures, for `cooldownMs`; then lets one trial call
+ * Stops calling Redis after `threshold` consecutive failures, for `cooldownMs`; then lets one trial call
  * through (half-open) and closes again on its success. While open, calls fail at once, so a dead or
- * stalled Redis costs the request path nothing.
+ * stalled Redis costs the request path nothing. Shared by the cache's L2 tier and the rate limiter.
  */
 export class CircuitBreaker {
   private failures = 0;
@@ -23,7 +23,7 @@ export class CircuitBreaker {
     return this.current;
   }
 
-  /** Whether a call may go to L2 now. */
+  /** Whether a call may go to Redis now. */
   allows(): boolean {
     const state = this.state;
     if (state === 'closed') return true;
