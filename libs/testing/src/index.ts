@@ -24,3 +24,6 @@ export {
   type TestRedisCluster,
   type TestRedisSentinel,
 } from './lib/redis-topologies';
+export { liveChildren, trackChild } from './lib/child-registry';
+export { Teardown } from './lib/teardown';
+export { readMetric } from './lib/metrics';

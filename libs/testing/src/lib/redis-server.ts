@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { trackChild } from './child-registry';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -86,7 +87,9 @@ export async function startTestRedis(options: TestRedisOptions = {}): Promise<Te
   const binary: RedisBackend = {
     async start() {
       if (child && child.exitCode === null && child.signalCode === null) return;
-      child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'] });
+      // Not 'inherit': a server left running would hold the Jest parent's pipe open (see child-registry).
+      child = trackChild(spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] }));
+      child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     },
     async stop() {
       if (!child || child.exitCode !== null || child.signalCode !== null) return;

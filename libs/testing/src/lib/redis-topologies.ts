@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { trackChild } from './child-registry';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,27 +19,29 @@ export async function startTestRedisCluster(): Promise<TestRedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'test-cluster-'));
   const ports = [await freePort(), await freePort(), await freePort()];
   const nodes: ChildProcess[] = ports.map((port) =>
-    spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--cluster-enabled',
-        'yes',
-        '--cluster-config-file',
-        `nodes-${port}.conf`,
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--loglevel',
-        'warning',
-      ],
-      { stdio: 'ignore' },
+    trackChild(
+      spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
+          '--dir',
+          dir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--loglevel',
+          'warning',
+        ],
+        { stdio: 'ignore' },
+      ),
     ),
   );
   const cli = (port: number, ...args: string[]) =>
@@ -105,7 +108,7 @@ export async function startTestRedisSentinel(masterName = 'testmaster'): Promise
       `sentinel down-after-milliseconds ${masterName} 1000`,
     ].join('\n'),
   );
-  const sentinel = spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' });
+  const sentinel = trackChild(spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' }));
   await waitFor('sentinel knows the master', () => {
     const reply = spawnSync(
       'redis-cli',

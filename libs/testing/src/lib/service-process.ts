@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { trackChild } from './child-registry';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -56,10 +57,12 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
         TS_NODE_FILES: 'false',
       }
     : {};
-  const child: ChildProcess = spawn(process.execPath, args, {
-    env: { ...process.env, ...tsEnv, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = trackChild(
+    spawn(process.execPath, args, {
+      env: { ...process.env, ...tsEnv, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   const logs: string[] = [];
   const collect = (stream: NodeJS.ReadableStream | null) => {
     if (!stream) return;
