@@ -80,19 +80,13 @@ describeEachDialect('database', (dialect) => {
     expect(rows.map((r) => [r.id, Number(r.price_cents)])).toEqual([[1, 5]]);
   });
 
-  // QUARANTINED (skipped, reported as skipped): in 3 of 9 full CI runs on SQLite a duplicate insert into the
-  // unique column did not throw; never reproduced alone (20+ runs) or in local full runs. Open investigation,
-  // see the session note; un-skip once understood.
-  (dialect === 'sqlite' ? it.skip : it)(
-    'enforces the unique constraint [sqlite quarantined: intermittent in full CI runs]',
-    async () => {
-      await migrateToLatest(db as Kysely<unknown>, migrations);
-      await db.insertInto('widget').values({ id: 1, name: 'nut', price_cents: 5 }).execute();
-      await expect(
-        db.insertInto('widget').values({ id: 2, name: 'nut', price_cents: 6 }).execute(),
-      ).rejects.toThrow(/unique/i);
-    },
-  );
+  it('enforces the unique constraint', async () => {
+    await migrateToLatest(db as Kysely<unknown>, migrations);
+    await db.insertInto('widget').values({ id: 1, name: 'nut', price_cents: 5 }).execute();
+    await expect(
+      db.insertInto('widget').values({ id: 2, name: 'nut', price_cents: 6 }).execute(),
+    ).rejects.toThrow(/unique/i);
+  });
 
   it('names the migration that failed', async () => {
     const broken = {

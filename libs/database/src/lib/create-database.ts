@@ -1,5 +1,5 @@
 import Sqlite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Pool } from 'pg';
@@ -24,12 +24,14 @@ export function createDatabase<DB>(
   if (target.dialect === 'sqlite') {
     const file = target.file === ':memory:' ? ':memory:' : resolve(target.file);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    const connection = new Sqlite(file, { timeout: statementTimeoutMs });
-    connection.pragma('journal_mode = WAL');
-    connection.pragma('synchronous = NORMAL');
-    connection.pragma('foreign_keys = ON');
+    const connection = inThisRealm(() => new Sqlite(file, { timeout: statementTimeoutMs }));
+    inThisRealm(() => {
+      connection.pragma('journal_mode = WAL');
+      connection.pragma('synchronous = NORMAL');
+      connection.pragma('foreign_keys = ON');
+    });
     return {
-      db: new Kysely<DB>({ dialect: new SqliteDialect({ database: connection }) }),
+      db: new Kysely<DB>({ dialect: new SqliteDialect({ database: realmSafe(connection) }) }),
       dialect: 'sqlite',
     };
   }
@@ -43,4 +45,54 @@ export function createDatabase<DB>(
   // An idle client losing its server emits on the pool; without a listener that would crash the process.
   pool.on('error', () => undefined);
   return { db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+}
+
+/**
+ * better-sqlite3 hands its error class to the native addon once per process (`addon.isInitialized`), and a
+ * native addon is loaded once per process. Where several realms load better-sqlite3 in one process (every
+ * Jest test file is its own realm, and a Jest worker runs many files), the errors raised for the second
+ * realm on are `SqliteError`s of the first: not `instanceof Error` here, so `rejects.toThrow()` reports a
+ * UNIQUE violation as "did not throw" and `err instanceof Error` checks take the wrong branch. Every call
+ * into the driver therefore rethrows such an error as this realm's `SqliteError` (same message, code and
+ * stack). In a plain process there is one realm and nothing is converted.
+ */
+function inThisRealm<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    throw toThisRealm(err);
+  }
+}
+
+function toThisRealm(err: unknown): unknown {
+  if (err instanceof Error || typeof err !== 'object' || err === null) return err;
+  const { message, code, stack } = err as { message?: unknown; code?: unknown; stack?: unknown };
+  if (typeof message !== 'string' || typeof code !== 'string') return err;
+  const copy = new Sqlite.SqliteError(message, code);
+  if (typeof stack === 'string') copy.stack = stack;
+  return copy;
+}
+
+function realmSafe(connection: Sqlite.Database): SqliteDatabase {
+  return {
+    close: () => inThisRealm(() => connection.close()),
+    prepare: (query) => {
+      const statement = inThisRealm(() => connection.prepare(query));
+      return {
+        reader: statement.reader,
+        all: (parameters) => inThisRealm(() => statement.all(parameters)),
+        run: (parameters) => inThisRealm(() => statement.run(parameters)),
+        iterate: (parameters) => {
+          const rows = inThisRealm(() => statement.iterate(parameters));
+          return {
+            next: () => inThisRealm(() => rows.next()),
+            return: (value?: unknown) => inThisRealm(() => rows.return?.(value) ?? { done: true, value }),
+            [Symbol.iterator]() {
+              return this;
+            },
+          };
+        },
+      };
+    },
+  };
 }

@@ -68,15 +68,26 @@ export function createRedisClient(options: CreateClientOptions): RedisClient {
  */
 export function whenReady(client: RedisClient, timeoutMs: number): Promise<boolean> {
   if (client.status === 'ready') return Promise.resolve(true);
+  // One 'ready' listener per client however many callers wait (a burst of calls at start-up added one
+  // each and tripped ioredis' MaxListeners warning); each caller keeps its own deadline.
+  let ready = readyWaits.get(client);
+  if (!ready) {
+    ready = new Promise<void>((resolve) =>
+      client.once('ready', () => {
+        readyWaits.delete(client);
+        resolve();
+      }),
+    );
+    readyWaits.set(client, ready);
+  }
+  const shared = ready;
   return new Promise((resolve) => {
-    const onReady = () => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    void shared.then(() => {
       clearTimeout(timer);
       resolve(true);
-    };
-    const timer = setTimeout(() => {
-      client.off('ready', onReady);
-      resolve(false);
-    }, timeoutMs);
-    client.once('ready', onReady);
+    });
   });
 }
+
+const readyWaits = new WeakMap<RedisClient, Promise<void>>();

@@ -152,7 +152,10 @@ async function quit(client: RedisClient, timeoutMs: number): Promise<void> {
   } catch {
     // The socket is going away anyway.
   }
+  // Between attempts (`reconnecting`) there is no socket: disconnect() only cancels the next attempt and
+  // ioredis emits no 'end', so waiting for one would always cost the whole timeout.
+  const hadSocket = client.status !== 'reconnecting';
   client.disconnect();
-  await Promise.race([ended, deadline]);
+  if (hadSocket) await Promise.race([ended, deadline]);
   clearTimeout(timer);
 }
