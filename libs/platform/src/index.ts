@@ -22,3 +22,7 @@ export {
 } from './lib/messaging/messaging-clients.module';
 export type { Duration } from './lib/messaging/duration';
 export { serviceInfrastructure, type ServiceInfrastructureOptions } from './lib/service-infrastructure';
+export { instanceFigures, type InstanceFigures } from './lib/instances/instance-figures';
+export { InstanceReporter, readInstanceReports, type InstanceReport } from './lib/instances/instance-report';
+export { InstanceReportModule } from './lib/instances/instance-report.module';
+export { counterOnce, gaugeOnce, metricOnce } from './lib/metrics/metric-once';

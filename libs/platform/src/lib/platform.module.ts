@@ -13,6 +13,7 @@ import { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check'
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { JsonBodyMiddleware } from './http/body-parser.middleware';
 import { LoggingModule } from './logging/logging.module';
+import { RequestContextMiddleware } from './logging/request-context.middleware';
 import { MetricsModule } from './metrics/metrics.module';
 import { PLATFORM_OPTIONS, type PlatformOptions } from './platform-options';
 
@@ -52,11 +53,12 @@ export class PlatformModule implements NestModule {
           }),
         },
         JsonBodyMiddleware,
+        RequestContextMiddleware,
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes('{*path}');
+    consumer.apply(RequestContextMiddleware, JsonBodyMiddleware).forRoutes('{*path}');
   }
 }

@@ -5,6 +5,7 @@ import type { Migration } from 'kysely';
 import { APP_ENV } from './env/env.tokens';
 import { redisOptionsFromEnv } from './env/redis-options-from-env';
 import type { ServiceEnv } from './env/service-env';
+import { InstanceReportModule } from './instances/instance-report.module';
 import { PlatformModule } from './platform.module';
 
 export interface ServiceInfrastructureOptions {
@@ -18,7 +19,8 @@ export interface ServiceInfrastructureOptions {
 
 /**
  * The imports every service's root module starts with: the platform (env, logs, metrics, health with
- * Redis and database readiness), Redis connections from the env, and the service's migrated database.
+ * Redis and database readiness), Redis connections from the env, the service's migrated database, and
+ * its instance report (figures for the admin view, every `INSTANCE_REPORT_MS`).
  *
  * @example
  * @Module({ imports: [...serviceInfrastructure({ service: 'orders', env: OrdersEnv, migrations })] })
@@ -42,5 +44,6 @@ export function serviceInfrastructure({
         migrationTable: `${service}_migration`,
       }),
     }),
+    InstanceReportModule.forRoot(),
   ];
 }

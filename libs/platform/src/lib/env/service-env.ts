@@ -59,6 +59,13 @@ export class ServiceEnv {
       .replace(/[^A-Za-z0-9_.-]/g, '-')
       .slice(0, 63) || 'instance';
 
+  /** How often this instance publishes its figures for the admin view (ms); a report lives 3 of these. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  INSTANCE_REPORT_MS = 5000;
+
   /** Longest a graceful shutdown may take before the process exits anyway. */
   @Type(() => Number)
   @IsInt()

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { requestContext } from '@shop/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_ENV, SERVICE_NAME } from '../env/env.tokens';
 import type { ServiceEnv } from '../env/service-env';
@@ -21,6 +22,12 @@ import { requestId } from './request-id';
           redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
           autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
           customProps: () => ({ context: 'http' }),
+          // Every line written inside a request's context names it: HTTP handlers here, and message
+          // handlers run for a command another service sent while handling its request.
+          mixin: () => {
+            const id = requestContext.requestId();
+            return id === undefined ? {} : { requestId: id };
+          },
           // The exception filter logs 5xx with the real error; pino-http only grades the request line.
           customLogLevel: (_req, res, err) =>
             err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',

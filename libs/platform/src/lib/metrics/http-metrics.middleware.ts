@@ -1,16 +1,19 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { Histogram, register } from 'prom-client';
+import { Histogram } from 'prom-client';
+import { metricOnce } from './metric-once';
 
 function httpDuration(): Histogram<'method' | 'route' | 'status'> {
-  const existing = register.getSingleMetric('http_request_duration_seconds');
-  if (existing) return existing as Histogram<'method' | 'route' | 'status'>;
-  return new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request duration by method, route pattern and status',
-    labelNames: ['method', 'route', 'status'],
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-  });
+  return metricOnce(
+    'http_request_duration_seconds',
+    () =>
+      new Histogram({
+        name: 'http_request_duration_seconds',
+        help: 'HTTP request duration by method, route pattern and status',
+        labelNames: ['method', 'route', 'status'],
+        buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      }),
+  );
 }
 
 /**
