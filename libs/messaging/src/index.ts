@@ -9,6 +9,7 @@ export {
   type ReplyEnvelope,
 } from './lib/envelope';
 export { DomainError, isDomainError } from './lib/domain-error';
+export { requestContext, type RequestContext } from './lib/request-context';
 export { MessagingError, writeFailureCode, type MessagingErrorCode } from './lib/errors';
 export { FanOutReader, type FanOutOptions } from './lib/fan-out/fan-out-reader';
 export { messagingMetrics } from './lib/messaging-metrics';

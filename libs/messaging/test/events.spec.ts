@@ -45,20 +45,28 @@ describe('events over Redis Streams with service processes', () => {
     });
     const stream = streamNames.events(producer.connections.keys, 'producer');
     const emitting = emitTicks(producer, 0, 1000);
+    const victim = services[0];
+    const victimPending = async () =>
+      (await producer.connections.shared().xpending(stream, 'fixture', '-', '+', 100, 'fx-0')) as unknown[];
+    // Kill it while it holds entries. The consumers can outpace the producer (seen in CI under load), so
+    // the victim may sit idle between two batches: freeze it first (SIGSTOP), let what it already sent
+    // reach Redis, and only kill it frozen with entries pending; otherwise let it go on and look again.
     await waitFor(
-      'some events handled by the victim',
+      'the victim has handled some events and is frozen holding more',
       async () => {
         const byInstance = await producer.connections.shared().hgetall('fx:events-by-instance');
-        return Number(byInstance['fx-0'] ?? 0) > 50;
+        if (Number(byInstance['fx-0'] ?? 0) <= 50) return false;
+        process.kill(victim.pid, 'SIGSTOP');
+        await new Promise((r) => setTimeout(r, 50));
+        if ((await victimPending()).length > 0) return true;
+        process.kill(victim.pid, 'SIGCONT');
+        return false;
       },
-      { timeoutMs: 30_000 },
+      { timeoutMs: 30_000, intervalMs: 10 },
     );
-    await services[0].kill();
+    await victim.kill();
     // The victim died holding entries: they are pending under its consumer name.
-    const victimPending = (await producer.connections
-      .shared()
-      .xpending(stream, 'fixture', '-', '+', 100, 'fx-0')) as unknown[];
-    expect(victimPending.length).toBeGreaterThan(0);
+    expect((await victimPending()).length).toBeGreaterThan(0);
     await emitting;
     await waitFor('all 1,000 effects applied', async () => (await count('fx:seen')) === 1000, {
       timeoutMs: 60_000,

@@ -75,4 +75,33 @@ describe('FanOutReader', () => {
     await reader.stop();
     await connections.close();
   });
+
+  it('starts with Redis down and reads once it is back (only entries written after it could pin)', async () => {
+    const own = await startTestRedis();
+    const connections = new RedisConnections({ url: own.url, connectionName: 'fo-down' });
+    try {
+      await own.stop();
+      const seen: number[] = [];
+      const reader = new FanOutReader({
+        connections,
+        stream: 'fo:down',
+        blockMs: 100,
+        onEntry: ({ envelope }) => void seen.push((envelope.data as { n: number }).n),
+      });
+      const started = Date.now();
+      await reader.start();
+      expect(Date.now() - started).toBeLessThan(5000);
+      await own.start();
+      const writer = connections.shared('data', 'background');
+      // Written before the reader could pin '$' again: it may or may not be read; later ones must be.
+      await waitFor('the reader pinned its position', () => reader.position !== '$', { timeoutMs: 10_000 });
+      for (let n = 0; n < 5; n++) await writer.xadd('fo:down', '*', ...entry(n));
+      await waitFor('the entries after the pin', () => seen.length === 5, { timeoutMs: 10_000 });
+      expect(seen).toEqual([0, 1, 2, 3, 4]);
+      await reader.stop();
+    } finally {
+      await connections.close();
+      await own.dispose();
+    }
+  });
 });

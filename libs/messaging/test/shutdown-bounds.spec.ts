@@ -1,5 +1,6 @@
 import { RedisConnections, whenReady } from '@shop/redis';
-import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
+import { sleep, startTestRedis, waitFor, type TestRedis } from '@shop/testing';
+
 import { encode, FanOutReader, streamNames } from '../src';
 import { startInProcessServer, within } from './in-process';
 
@@ -71,6 +72,22 @@ describe('shutdown is bounded by the drain deadline, with Redis hung or gone', (
     const { outcome, elapsed } = await timed(() => app.server.close());
     expect(outcome).not.toBe('timed out');
     expect(elapsed).toBeLessThan(DRAIN_MS + MARGIN_MS);
+    await app.connections.close();
+  });
+
+  it('Redis gone and no handler running: close() returns at once, not at the drain deadline', async () => {
+    const app = await startInProcessServer(redis.url, {
+      drainTimeoutMs: 4000,
+      blockMs: 5000,
+      redis: { shutdownTimeoutMs: 200 },
+      events: { 'producer.tick': async () => undefined },
+    });
+    await redis.stop();
+    await sleep(300); // the readers' XREADGROUPs now wait for a reconnect
+    const { outcome, elapsed } = await timed(() => app.server.close());
+    expect(outcome).not.toBe('timed out');
+    // Before: 4 s (the loop's queued read was awaited until the deadline).
+    expect(elapsed).toBeLessThan(1000);
     await app.connections.close();
   });
 

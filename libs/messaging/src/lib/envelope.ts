@@ -15,6 +15,8 @@ export interface Envelope {
   ts: number;
   replyTo?: string;
   deadline?: number;
+  /** The correlation id of the request that caused it (the HTTP request at the gateway), for logs. */
+  requestId?: string;
 }
 
 /** A reply to a command, written to the caller's reply stream. */

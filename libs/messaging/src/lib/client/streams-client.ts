@@ -11,6 +11,7 @@ import { streamNames } from '../streams/stream-names';
 import { TrimThrottle } from '../streams/trim-by-groups';
 import { ReplyListener, type ReplyRoute } from './reply-listener';
 import { StreamsRecord } from './streams-record';
+import { requestContext } from '../request-context';
 
 interface PendingCall {
   callback: (packet: WritePacket) => void;
@@ -156,6 +157,8 @@ export class RedisStreamsClient extends ClientProxy implements OnApplicationShut
       replyTo: this.replyStream,
       deadline: started + this.o.timeoutMs,
     };
+    const requestId = requestContext.requestId();
+    if (requestId !== undefined) envelope.requestId = requestId;
     this.pending.set(id, { callback, deadline: started + this.o.timeoutMs, started, pattern });
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
     // The request-path client fails at once while Redis is down, so a caller never hangs on it.

@@ -12,6 +12,17 @@ export interface FanOutOptions {
   fromId?: string;
   /** @default 1000 */
   blockMs?: number;
+  /** How long `start()` waits for Redis before it returns and goes on trying in the background. @default 1000 */
+  startTimeoutMs?: number;
+  /**
+   * Called (after the entries of that read) when entries after the last id this reader had were removed
+   * from the stream before it read them: the stream is capped with `MAXLEN ~`, and a reader paused or
+   * behind longer than the stream holds never sees what was trimmed. Whatever those entries stood for
+   * must then be recovered from where it is kept (for live notifications: the feeds). `after` is the
+   * last id read before the gap. Given this, each read that returns entries is followed by an `XRANGE`
+   * of that id (still there: nothing after it was trimmed). An error is logged and reading goes on.
+   */
+  onGap?: (gap: { after: string }) => void | Promise<void>;
 }
 
 /**
@@ -26,6 +37,8 @@ export class FanOutReader {
   private wake?: () => void;
   private reader?: RedisClient;
   private lastId: string;
+  /** The '$' pin in flight (start() waits for it a bounded time, the loop until it is done). */
+  private pinning?: Promise<void>;
   private readonly log = new Logger('FanOutReader');
 
   constructor(private readonly o: FanOutOptions) {
@@ -37,18 +50,32 @@ export class FanOutReader {
     return this.lastId;
   }
 
+  /**
+   * Starts reading. Never fails for Redis and waits at most `startTimeoutMs`: with Redis down the reader
+   * keeps trying in the background (a service must boot and serve what it can), and `'$'` is pinned by
+   * the first read that succeeds. With Redis up, entries written after `start()` resolves are read.
+   */
   async start(): Promise<void> {
     if (this.running) return;
     this.reader = this.o.connections.dedicated('data', 'background', 'fan-out');
-    if (this.lastId === '$') {
-      // Pin '$' to a concrete id now, so entries written during a reconnect are not skipped later.
-      const last = (await this.reader.xrevrange(this.o.stream, '+', '-', 'COUNT', 1)) as Array<
-        [string, string[]]
-      >;
-      this.lastId = last.length > 0 ? last[0][0] : '0-0';
-    }
     this.running = true;
+    this.pinning = this.pin();
     this.loop = this.run();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.pinning.catch(() => undefined),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.o.startTimeoutMs ?? 1000))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Pins '$' to a concrete id, so entries written during a later reconnect are not skipped. */
+  private async pin(): Promise<void> {
+    if (this.lastId !== '$') return;
+    const last = (await (this.reader as RedisClient).xrevrange(this.o.stream, '+', '-', 'COUNT', 1)) as Array<
+      [string, string[]]
+    >;
+    this.lastId = last.length > 0 ? last[0][0] : '0-0';
   }
 
   /**
@@ -67,10 +94,36 @@ export class FanOutReader {
     if (this.reader) await this.o.connections.release(this.reader);
   }
 
+  /**
+   * True when entries after `after` may have been trimmed unread: trimming removes the oldest entries
+   * first, so while `after` is still in the stream everything after it is too; once it is gone, what
+   * followed it may be gone as well (Redis keeps no count of trimmed ids: `max-deleted-entry-id` moves
+   * only on `XDEL`). `'0-0'` (the stream was empty when the reader pinned `'$'`) is no entry to look for.
+   */
+  private async trimmedAfter(after: string): Promise<boolean> {
+    if (after === '0-0') return false;
+    const still = (await (this.reader as RedisClient).xrange(this.o.stream, after, after)) as unknown[];
+    return still.length === 0;
+  }
+
+  private async gap(after: string): Promise<void> {
+    this.log.warn({ msg: 'fan-out entries trimmed before they were read', stream: this.o.stream, after });
+    try {
+      await this.o.onGap?.({ after });
+    } catch (err) {
+      this.log.warn({
+        msg: 'fan-out gap handler failed',
+        stream: this.o.stream,
+        error: (err as Error).message,
+      });
+    }
+  }
+
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
       try {
+        if (this.lastId === '$') await (this.pinning ??= this.pin());
         const reply = await (this.reader as RedisClient).xread(
           'COUNT',
           200,
@@ -81,7 +134,11 @@ export class FanOutReader {
           this.lastId,
         );
         failures = 0;
-        for (const [id, fields] of entriesOf(reply)) {
+        const before = this.lastId;
+        const entries = entriesOf(reply);
+        // Asked right after the read: a trim between the two can only make this a needless recovery.
+        const gap = entries.length > 0 && this.o.onGap ? await this.trimmedAfter(before) : false;
+        for (const [id, fields] of entries) {
           if (!this.running) break;
           this.lastId = id;
           if (!fields) continue;
@@ -96,7 +153,9 @@ export class FanOutReader {
             });
           }
         }
+        if (gap && this.running) await this.gap(before);
       } catch (err) {
+        this.pinning = undefined;
         if (!this.running) break;
         failures++;
         this.log.warn({

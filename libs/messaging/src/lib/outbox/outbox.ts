@@ -50,7 +50,7 @@ export function outboxMigration(table = 'outbox'): Migration {
 /**
  * Records an event inside the caller's transaction: it becomes visible to the relay only if the change
  * commits, and it survives a crash right after the commit. The returned id is the message id consumers
- * deduplicate on.
+ * deduplicate on; pass `id` (from `newMessageId()`) when the payload itself must carry it.
  *
  * @example
  * await db.transaction().execute(async (trx) => {
@@ -63,15 +63,15 @@ export async function insertOutboxEvent<DB>(
   pattern: string,
   data: unknown,
   table = 'outbox',
+  id = newMessageId(),
 ): Promise<string> {
-  const id = newMessageId();
   await (trx as unknown as Kysely<OutboxDb>)
     .insertInto(table)
     .values({
       id,
       pattern,
       payload: JSON.stringify(data),
-      created_at: new Date().toISOString(),
+      created_at: outboxTimestamp(),
       published_at: null,
       claimed_by: null,
       claimed_until: null,
@@ -81,4 +81,28 @@ export async function insertOutboxEvent<DB>(
     })
     .execute();
   return id;
+}
+
+let lastMs = 0;
+let sameMs = 0;
+
+/**
+ * `created_at` of an outbox row: ISO 8601 with microsecond digits, strictly increasing within a process,
+ * so the relay (`ORDER BY created_at`) publishes one process's events in the order they were written.
+ * With millisecond timestamps, rows written in the same millisecond tied, and PostgreSQL returned them in
+ * whatever order their tuples had after a claim/release (seen: n:1, n:3, n:2).
+ */
+export function outboxTimestamp(now = Date.now()): string {
+  if (now <= lastMs) {
+    sameMs++;
+    if (sameMs > 999) {
+      lastMs++;
+      sameMs = 0;
+    }
+  } else {
+    lastMs = now;
+    sameMs = 0;
+  }
+  const iso = new Date(lastMs).toISOString(); // ...T07:45:09.123Z
+  return `${iso.slice(0, -1)}${String(sameMs).padStart(3, '0')}Z`;
 }

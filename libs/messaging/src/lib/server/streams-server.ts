@@ -12,6 +12,7 @@ import { producerOf, streamNames } from '../streams/stream-names';
 import { groupStats, type GroupStats } from '../health/messaging-health';
 import { serializeHandlerError } from './serialize-error';
 import { RedisStreamsContext } from './streams-context';
+import { requestContext } from '../request-context';
 
 /** How long a reply stream lives after its last reply (its caller may be gone). */
 const REPLY_STREAM_TTL_MS = 60_000;
@@ -240,8 +241,13 @@ export class RedisStreamsServer extends Server implements CustomTransportStrateg
       message.deliveries,
       message.envelope.id,
     ]);
-    const result: unknown = await handler(message.envelope.data, context);
-    // Nest wraps handlers so they resolve to an Observable; plain values skip the RxJS round.
-    return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
+    // In the caller's request context, so every log line of the handler carries its request id.
+    return requestContext.within(message.envelope.requestId, async () => {
+      const result: unknown = await handler(message.envelope.data, context);
+      // Nest wraps handlers so they resolve to an Observable; plain values skip the RxJS round.
+      const value = isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result;
+      this.log.debug({ msg: 'message handled', pattern: message.envelope.pattern, id: message.envelope.id });
+      return value;
+    });
   }
 }

@@ -125,6 +125,9 @@ export class GroupConsumer {
     );
   }
 
+  /** True while the loop awaits XREADGROUP (see `stop`). */
+  private parkedOnRead = false;
+
   /**
    * Stops reading and waits up to `drainMs` in all for running handlers (their entries are acked); the
    * rest stay pending for other instances. The deadline holds whatever Redis does: a read parked in
@@ -136,7 +139,10 @@ export class GroupConsumer {
     this.signalStop();
     clearInterval(this.reclaimTimer);
     clearInterval(this.maintenanceTimer);
-    await untilDeadline(this.loop ?? Promise.resolve(), deadline);
+    // A read queued on a connection that is down resolves only after a reconnect: nothing to wait for
+    // (its entries stay pending); waiting would spend the whole deadline with Redis gone.
+    if (!(this.parkedOnRead && this.o.reader.status !== 'ready'))
+      await untilDeadline(this.loop ?? Promise.resolve(), deadline);
     const running = [...this.inFlight.values()];
     const drained = await untilDeadline(
       Promise.allSettled(running).then(() => true),
@@ -165,15 +171,18 @@ export class GroupConsumer {
       try {
         const id = pendingCursor ?? '>';
         const args = pendingCursor ? ['COUNT', free] : ['COUNT', free, 'BLOCK', this.o.blockMs];
-        const reply = await this.o.reader.xreadgroup(
-          'GROUP',
-          this.o.group,
-          this.o.consumer,
-          ...(args as ['COUNT', number]),
-          'STREAMS',
-          this.o.stream,
-          id,
-        );
+        this.parkedOnRead = true;
+        const reply = await this.o.reader
+          .xreadgroup(
+            'GROUP',
+            this.o.group,
+            this.o.consumer,
+            ...(args as ['COUNT', number]),
+            'STREAMS',
+            this.o.stream,
+            id,
+          )
+          .finally(() => (this.parkedOnRead = false));
         failures = 0;
         // Read after stop() was called: leave them pending (delivered to us, reclaimed by others).
         if (!this.running) break;
