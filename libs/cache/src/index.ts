@@ -29,10 +29,13 @@ export {
   type ResolvedHttpCacheOptions,
 } from './lib/http/http-cache-options';
 export { defaultIdentify, type IdentifyRequest } from './lib/http/request-identity';
+export { type VariantOf } from './lib/http/variant-label';
 export { DEFAULT_REPLAYED_HEADERS } from './lib/http/replayed-headers';
 export {
+  WriteBehindConflictError,
   WriteBehindFullError,
   WriteBehindQueue,
+  type WriteBehindCurrent,
   type WriteBehindItem,
   type WriteBehindOptions,
   type WriteBehindStats,

@@ -1,4 +1,5 @@
 import { RedisConnections } from '@shop/redis';
+import { startTestRedis, type TestRedis } from '@shop/testing';
 import { Registry } from 'prom-client';
 import { Cache, type CacheOptions } from '../src';
 
@@ -22,4 +23,29 @@ export async function makeCache(url: string, id: string, options: Partial<CacheO
       await connections.close();
     },
   };
+}
+
+export type TestCache = Awaited<ReturnType<typeof makeCache>>;
+
+/**
+ * A real Redis and two cache instances `a` and `b` for a describe block: started in `beforeAll`, closed
+ * in `afterAll`. Read the fields inside tests (they are set once the hooks ran).
+ */
+export function useTwoCaches(options: Partial<CacheOptions> = {}): {
+  redis: TestRedis;
+  a: TestCache;
+  b: TestCache;
+} {
+  const ctx = {} as { redis: TestRedis; a: TestCache; b: TestCache };
+  beforeAll(async () => {
+    ctx.redis = await startTestRedis();
+    ctx.a = await makeCache(ctx.redis.url, 'a', options);
+    ctx.b = await makeCache(ctx.redis.url, 'b', options);
+  });
+  afterAll(async () => {
+    await ctx.a?.close();
+    await ctx.b?.close();
+    await ctx.redis?.dispose();
+  });
+  return ctx;
 }

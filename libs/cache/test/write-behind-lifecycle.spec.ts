@@ -108,6 +108,17 @@ describe('write-behind: start, stop, scrape', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
+  it('stop() with Redis gone and nothing being persisted returns at once, not at the drain deadline', async () => {
+    const queue = h.inProcess({ drainTimeoutMs: 4000, persist: async () => undefined });
+    await queue.start();
+    await h.redis.stop();
+    await new Promise((r) => setTimeout(r, 300)); // the loop's next read now waits for a reconnect
+    const started = Date.now();
+    await queue.stop();
+    // Before: the whole 4 s drain deadline (the queued read was awaited).
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('the takeover sweep follows the XAUTOCLAIM cursor past entries a live consumer holds', async () => {
     // 25 entries held by a live consumer (its persist hangs; its keep-alive keeps them fresh), then 5 of a
     // consumer that died. XAUTOCLAIM COUNT 2 scans 20 PEL entries per call: a sweep that restarts at 0-0

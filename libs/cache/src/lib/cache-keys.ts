@@ -3,6 +3,9 @@ import { CacheError } from './errors';
 // Cache keys may hold ':' and '/' (`user:42`, `GET /orders?a=1`), never glob characters or whitespace.
 const KEY = /^[A-Za-z0-9_.:/=&%@+,;-]{1,512}$/;
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+// Tags may also hold ':' (`order:42`, `customer:7:orders`): a tag only names a version counter, so ':' can
+// change neither a slot nor a pattern; 128 leaves room for an id of 64 inside.
+const TAG = /^[A-Za-z0-9_.:-]{1,128}$/;
 /**
  * Joins a namespace to its keys and names its version counter. A plain key or tag can never contain it,
  * so `set('catalog|item-1')` is refused and `set('catalog:item-1')` is another key than `item-1` in
@@ -49,13 +52,25 @@ export class CacheKeys {
   }
 }
 
+/**
+ * A tag as a part of its version counter's Redis key: key parts may not hold ':', so it becomes '/',
+ * which no tag and no namespace can contain (the mapping stays one-to-one; `ns:catalog` cannot alias
+ * the namespace counter `ns|catalog`).
+ */
+export function tagKeyPart(tag: string): string {
+  return tag.replaceAll(':', '/');
+}
+
 /** The version counter of a namespace; it contains a character no tag may contain, so it cannot be forged. */
 export function namespaceTag(namespace: string): string {
   return `ns${NAMESPACE_SEPARATOR}${checkName(namespace, 'namespace')}`;
 }
 
 export function checkName(value: string, what: 'tag' | 'namespace' | 'cache name'): string {
-  if (!NAME.test(value))
+  if (what === 'tag') {
+    if (!TAG.test(value))
+      throw new CacheError('E_INVALID_KEY', `invalid tag "${value.slice(0, 80)}" (1-128 of [A-Za-z0-9_.:-])`);
+  } else if (!NAME.test(value))
     throw new CacheError('E_INVALID_KEY', `invalid ${what} "${value.slice(0, 80)}" (1-64 of [A-Za-z0-9_.-])`);
   return value;
 }

@@ -1,7 +1,7 @@
 import { CircuitBreaker, whenReady } from '@shop/redis';
 import { EventEmitter } from 'node:events';
 import type { BusMessage } from './bus/invalidation-bus';
-import { CacheKeys, checkName, namespaceTag } from './cache-keys';
+import { CacheKeys, checkName, namespaceTag, tagKeyPart } from './cache-keys';
 import { CacheWriter } from './cache-writer';
 import { cacheMetrics, type CacheMetrics } from './cache-metrics';
 import { resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from './cache-options';
@@ -73,7 +73,9 @@ export class Cache extends EventEmitter<CacheEvents> {
     );
     this.l1 = new MemoryTier(this.options.l1MaxEntries, this.options.l1MaxBytes);
     this.l2 = new RedisTier(() => connections.shared('cache', 'request'), this.breaker, this.metrics, name);
-    this.versions = new VersionStore(this.l2, (tag) => connections.keys.tagged('cache-v', name, tag));
+    this.versions = new VersionStore(this.l2, (tag) =>
+      connections.keys.tagged('cache-v', name, tagKeyPart(tag)),
+    );
     this.entries = new EntryBuilder(this.options);
     const parts = {
       ...{ options: this.options, keys: this.keys, l1: this.l1, l2: this.l2, versions: this.versions },
@@ -212,16 +214,55 @@ export class Cache extends EventEmitter<CacheEvents> {
     options: EntryOptions & { alsoInvalidate?: string[] } = {},
   ): Promise<R> {
     const result = await write(value);
-    // The store is the source of truth and it has committed: a cache that cannot follow must not turn
-    // that into a failed write (the caller would retry a write that happened). It is reported instead.
+    await this.cacheCommitted(key, value, options);
+    return result;
+  }
+
+  /**
+   * Write-through of what the store committed: runs `commit`, then caches the value it resolved with
+   * (the row as written: its new version and timestamps), so the cache never holds a value the store
+   * does not. Same failure rules as `writeThrough`; a `commit` that throws leaves the cache untouched.
+   *
+   * Two writers of one key commit in one order and may cache in the other: the older row would stay
+   * cached. `stillCurrent(value)` (e.g. "is the row still at this version?", read from the store after
+   * the cache write) closes that: if it says no, the entry is deleted, so the next read loads the newer
+   * row. It is checked after the cache write, so a writer that committed later also cached later.
+   */
+  async writeThroughResult<T>(
+    key: string,
+    commit: () => Promise<T>,
+    options: EntryOptions & {
+      alsoInvalidate?: string[];
+      stillCurrent?: (value: T) => Promise<boolean>;
+    } = {},
+  ): Promise<T> {
+    const value = await commit();
+    await this.cacheCommitted(key, value, options);
+    if (options.stillCurrent && !(await options.stillCurrent(value))) {
+      await this.delete(key, options).catch((err: unknown) =>
+        this.emit('write-through-cache-failed', key, err as Error),
+      );
+    }
+    return value;
+  }
+
+  // The store is the source of truth and it has committed: a cache that cannot follow must not turn
+  // that into a failed write (the caller would retry a write that happened). It is reported instead, and
+  // a value too large to cache drops the old entry rather than leaving it to be served.
+  private async cacheCommitted<T>(
+    key: string,
+    value: T,
+    options: EntryOptions & { alsoInvalidate?: string[] },
+  ): Promise<void> {
     try {
       await this.set(key, value, options);
     } catch (err) {
-      if (!(err instanceof CacheError) || err.code !== 'E_L2_UNAVAILABLE') throw err;
+      if (!(err instanceof CacheError)) throw err;
+      if (err.code === 'E_ENTRY_TOO_LARGE') await this.delete(key, options).catch(() => undefined);
+      else if (err.code !== 'E_L2_UNAVAILABLE') throw err;
       this.emit('write-through-cache-failed', key, err);
     }
     if (options.alsoInvalidate?.length) await this.invalidateTags(options.alsoInvalidate);
-    return result;
   }
 
   /** Number of entries and bytes in L1 (for tests and dashboards). */

@@ -204,13 +204,19 @@ export class LoadCoordinator {
       if (fetched.text !== null) lease = await l2.acquireLease(leaseKey, token, lockMs); // present but unusable
       if (lease === 'busy') {
         // Another instance is loading it: wait for its value rather than hitting the source again.
+        // Each poll is one round trip that also takes the lease once its holder released it: a holder
+        // whose load failed (a missing row) releases at once, and waiting out lockTimeout for a value
+        // that never comes made every concurrent miss of a missing key take 3 s.
         const deadline = Date.now() + lockMs;
-        while (Date.now() < deadline) {
+        while (lease === 'busy' && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 15));
-          const again = await this.lookup(fullKey, tags, options, ticket);
-          if (again?.fresh) return { value: again.value as T, source: 'hit' };
+          const next = await l2.getOrLease(l2Key, leaseKey, token, lockMs);
+          if (next.text !== null) {
+            const again = await this.lookup(fullKey, tags, options, ticket, next.text);
+            if (again?.fresh) return { value: again.value as T, source: 'hit' };
+          } else if (next.lease !== 'busy') lease = next.lease;
         }
-        lease = await l2.acquireLease(leaseKey, token, lockMs); // its holder may be gone
+        if (lease === 'busy') lease = await l2.acquireLease(leaseKey, token, lockMs); // its holder may be gone
       }
       // Captured before the loader reads the source: a bump during the load makes the result stale.
       const captured = await versions.current(tags);

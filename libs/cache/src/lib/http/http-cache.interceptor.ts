@@ -32,6 +32,8 @@ import {
 } from './replayed-headers';
 import { carriesUser, identityOf } from './request-identity';
 import { responseKey } from './response-key';
+import { checkRouteOptions } from './route-options-check';
+import { variantLabel } from './variant-label';
 
 interface CachedResponse {
   body: unknown;
@@ -42,8 +44,11 @@ interface CachedResponse {
   storedAt?: number;
 }
 
-/** A request the cache must not answer from or store under a key, and why. */
-type Decision = { bypass: string } | { key: string; perUser: boolean };
+/**
+ * A request the cache must not answer from or store under a key, and why; or its key. `shareable`: the
+ * request carried no credential and the route is shared, so the default `Cache-Control` may say `public`.
+ */
+type Decision = { bypass: string } | { key: string; perUser: boolean; shareable: boolean };
 
 /** The loaded response may not be stored (handler-set `Set-Cookie`, `no-store`, `private` on a shared route). */
 class NotStorable extends Error {
@@ -55,11 +60,13 @@ class NotStorable extends Error {
 /**
  * HTTP response cache for GET routes marked `@CacheResponse()`.
  * - Key: the route the router matched with its decoded params, the allow-listed query (sorted) and, for
- *   `perUser` routes, the caller's id; a raw path that normalises differently bypasses (poisoning).
+ *   `perUser` routes, the caller's id, for `variant` routes the caller's label; a raw path that
+ *   normalises differently bypasses (poisoning).
  * - Never under a shared key: a request with a user, an `Authorization` header or a cookie outside the
- *   allow-list; a per-user route bypasses such a request when it yields no id.
- * - ETag + `If-None-Match` (weak list comparison) -> 304, `Cache-Control`, `Age`, `Vary`, handler-set
- *   headers replayed, `X-Cache: HIT | MISS | STALE | BYPASS`.
+ *   allow-list (unless the route's `variant` places it); a per-user route bypasses such a request when it
+ *   yields no id.
+ * - ETag + `If-None-Match` (weak list comparison) -> 304, `Cache-Control` (the route's `cacheControl`
+ *   or a default), `Age`, `Vary`, handler-set headers replayed, `X-Cache: HIT | MISS | STALE | BYPASS`.
  * Misses go through `getOrSet`, so N concurrent requests for a cold route run the handler once (per
  * instance and, with the lease, across instances). Invalidation is the tag API, hence cluster-wide.
  */
@@ -92,19 +99,22 @@ export class HttpCacheInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
     if (!options || req.method !== 'GET') return next.handle();
+    const routeId = `${context.getClass().name}.${context.getHandler().name}`;
+    checkRouteOptions(options, routeId);
     addVary(res, this.vary); // on every answer of the route, bypassed ones and 304s included (RFC 9110 §15.4.5)
     const ttlMs = toMs(options.ttl ?? this.cache.options.ttlMs, 'ttl');
     const graceMs = toMs(options.grace ?? 0, 'grace');
-    const decision = this.decide(context, req, options, ttlMs, graceMs);
+    const decision = this.decide(routeId, req, options, ttlMs, graceMs);
     if ('bypass' in decision) {
       res.setHeader('X-Cache', 'BYPASS');
+      routeCacheControl(res, options); // before the handler runs, so a Cache-Control of its own still wins
       return next.handle();
     }
     return from(this.respond(decision, ttlMs, graceMs, options, req, res, next));
   }
 
   private decide(
-    context: ExecutionContext,
+    routeId: string,
     req: Request,
     options: CacheResponseOptions,
     ttlMs: number,
@@ -122,9 +132,18 @@ export class HttpCacheInterceptor implements NestInterceptor {
       );
     const perUser = options.perUser === true;
     let user: string | null | undefined;
+    let variant: string | undefined;
     if (perUser) {
       user = this.identify(req, options) ?? null;
       if (user === null && credentialed) return { bypass: 'unidentified' };
+    } else if (options.variant) {
+      // The route asserts its handler reads nothing of the caller but what the label names. A caller the
+      // function cannot place (it threw, or gave no usable label) bypasses: fail closed, since the plain
+      // key (or another label's) holds what a different caller got.
+      const placed = variantLabel(options.variant, req);
+      if (placed.kind === 'unusable' || (placed.kind === 'none' && credentialed))
+        return { bypass: 'variant' };
+      if (placed.kind === 'label') variant = placed.label;
     } else if (credentialed) return { bypass: 'credentials' };
     // What the router matched: Express' route pattern and its decoded params (Nest registers full paths);
     // without a route object (another adapter), the raw path, which is canonical at this point.
@@ -136,13 +155,15 @@ export class HttpCacheInterceptor implements NestInterceptor {
       keyQuery: options.query ?? [],
       ignoreQuery: this.http.ignoreQuery,
       user,
+      variant,
     });
     if ('bypass' in key) return key;
-    const routeId = `${context.getClass().name}.${context.getHandler().name}`;
     const lifetimeMs = ttlMs * (1 + this.cache.options.jitter) + graceMs;
     if (!this.budget.admit(routeId, key.key, options.maxKeys ?? this.http.maxKeysPerRoute, lifetimeMs))
       return { bypass: 'key-budget' };
-    return { key: key.key, perUser };
+    // An answer computed for a credentialed caller (a variant's) is never marked `public` by default: a
+    // downstream cache that ignores `Vary` must not hand it to anyone else.
+    return { key: key.key, perUser, shareable: !perUser && !credentialed };
   }
 
   /** The caller's id, or undefined when the extractor yields none (or fails: fail closed). */
@@ -155,7 +176,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
   }
 
   private async respond(
-    decision: { key: string; perUser: boolean },
+    decision: { key: string; perUser: boolean; shareable: boolean },
     ttlMs: number,
     graceMs: number,
     options: CacheResponseOptions,
@@ -166,6 +187,16 @@ export class HttpCacheInterceptor implements NestInterceptor {
     let source = 'hit';
     let ranHere = false;
     const before = res.getHeaders();
+    // The cache's own headers on this answer. A load still running once the request was answered (STALE
+    // after `softTimeout`, refresh-ahead after a HIT) finds them on `res`: they are not the handler's, so
+    // they are neither stored nor judged (a route's `cacheControl: 'no-cache'` would otherwise make the
+    // refreshed response unstorable, and be replayed as the handler's own). Replayed headers are not
+    // listed: they are a handler's, and the running one may well set the same again.
+    const own: StoredHeaders = {};
+    const answer = (name: string, value: string | string[]) => {
+      own[name.toLowerCase()] = value;
+      res.setHeader(name, value);
+    };
     let cached: CachedResponse;
     try {
       cached = await this.cache.getOrSet<CachedResponse>(
@@ -173,7 +204,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
         async () => {
           ranHere = true;
           const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-          const changed = changedHeaders(before, res.getHeaders());
+          const changed = changedHeaders({ ...before, ...own }, res.getHeaders());
           // What varied before the handler ran (ours, a CORS middleware's `Origin`) is not the handler's doing.
           const keyedVary = [...this.vary, ...varyFields(before['vary'])];
           if (notStorableReason(changed, decision.perUser, keyedVary)) throw new NotStorable(body);
@@ -186,26 +217,30 @@ export class HttpCacheInterceptor implements NestInterceptor {
             storedAt: Date.now(),
           };
         },
-        { ttl: ttlMs, grace: graceMs, tags: options.tags, onSource: (s) => (source = s) },
+        { ttl: ttlMs, grace: graceMs, tags: routeTags(options, req), onSource: (s) => (source = s) },
       );
     } catch (err) {
       if (!(err instanceof NotStorable)) throw err;
       res.setHeader('X-Cache', 'BYPASS');
+      // After the handler ran for this request or before its own runs: either way a Cache-Control the
+      // handler set (`no-store`) wins over the route's.
+      routeCacheControl(res, options);
       // A request that joined another request's load has not run its own handler (nor got its headers).
       return ranHere ? err.body : lastValueFrom(next.handle(), { defaultValue: undefined });
     }
     // The handler ran for this request and set them itself, unless a stale value answered it instead.
     if (!ranHere || source !== 'miss')
       for (const [name, value] of Object.entries(cached.headers ?? {})) res.setHeader(name, value);
-    res.setHeader('X-Cache', source.toUpperCase()); // HIT | MISS | STALE
-    res.setHeader('ETag', cached.etag);
+    answer('X-Cache', source.toUpperCase()); // HIT | MISS | STALE
+    answer('ETag', cached.etag);
     if (source !== 'miss' && cached.storedAt !== undefined)
-      res.setHeader('Age', String(Math.max(0, Math.floor((Date.now() - cached.storedAt) / 1000))));
-    // A Cache-Control the handler (or `@Header()`) chose wins over the route's default.
+      answer('Age', String(Math.max(0, Math.floor((Date.now() - cached.storedAt) / 1000))));
+    // A Cache-Control the handler (or `@Header()`) chose wins over the route's, and that over the default.
     if (!res.hasHeader('Cache-Control'))
-      res.setHeader(
+      answer(
         'Cache-Control',
-        `${decision.perUser ? 'private' : 'public'}, max-age=${Math.floor(ttlMs / 1000)}`,
+        options.cacheControl ??
+          `${decision.shareable ? 'public' : 'private'}, max-age=${Math.floor(ttlMs / 1000)}`,
       );
     if (ifNoneMatchMatches(req.headers['if-none-match'], cached.etag)) {
       res.status(304);
@@ -231,4 +266,19 @@ function addVary(res: Response, names: readonly string[]): void {
 /** `x-api-key` -> `X-Api-Key`: how header names are usually written (they compare case-insensitively). */
 function headerCase(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+/** The route's tags for this request; a tag function sees the routed request (decoded params). */
+function routeTags(options: CacheResponseOptions, req: Request): string[] | undefined {
+  const tags = typeof options.tags === 'function' ? options.tags(req) : options.tags;
+  return tags ? [...tags] : undefined;
+}
+
+/**
+ * The route's `cacheControl` on an answer the cache did not make (a bypass), unless the response has one:
+ * set before the handler runs, the handler's own still replaces it; set by `@Header()`, it is kept.
+ */
+function routeCacheControl(res: Response, options: CacheResponseOptions): void {
+  if (options.cacheControl !== undefined && !res.hasHeader('Cache-Control'))
+    res.setHeader('Cache-Control', options.cacheControl);
 }

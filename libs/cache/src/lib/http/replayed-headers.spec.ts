@@ -32,6 +32,8 @@ describe('replayed headers', () => {
     [{ 'cache-control': 'private, max-age=60' }, false, 'private'],
     [{ 'cache-control': 'private, max-age=60' }, true, undefined],
     [{ 'cache-control': 'public, max-age=60' }, false, undefined],
+    [{ 'cache-control': 'no-cache="set-cookie, x-a", max-age=60' }, true, 'no-store'],
+    [{ 'cache-control': 'private="x-a", max-age=60' }, false, 'private'],
     [{ 'content-type': 'text/csv' }, false, undefined],
     [{ vary: 'Accept-Language' }, false, 'vary'],
     [{ vary: '*' }, true, 'vary'],

@@ -1,4 +1,5 @@
 import type { OutgoingHttpHeaders } from 'node:http';
+import { cacheControlDirectives } from './cache-control';
 
 /** Header values as stored with a cached response (names lower-case). */
 export type StoredHeaders = Record<string, string | string[]>;
@@ -88,11 +89,8 @@ export function notStorableReason(
     const keyed = new Set(keyedVary.map((n) => n.toLowerCase()));
     if (varyFields(vary).some((f) => !keyed.has(f))) return 'vary';
   }
-  const cc = set['cache-control'];
-  const directives = (Array.isArray(cc) ? cc.join(',') : String(cc ?? ''))
-    .toLowerCase()
-    .split(',')
-    .map((d) => d.trim().split('=')[0]);
+  // Qualified forms (`private="x"`, `no-cache="x"`) count too: storing only part of a response is not an option.
+  const directives = cacheControlDirectives(set['cache-control']).map((d) => d.name);
   if (directives.includes('no-store') || directives.includes('no-cache')) return 'no-store';
   if (!perUser && directives.includes('private')) return 'private';
   return undefined;

@@ -44,6 +44,23 @@ describe('responseKey', () => {
     for (const key of keys) expect(key).toMatch(/^[A-Za-z0-9_.:/=&%@+,;-]{1,512}$/);
   });
 
+  it('puts the variant label after the query, encoded so it cannot forge a separator', () => {
+    expect(keyOf({ keyQuery: ['page'], query: { page: '1' }, variant: 'admin' })).toEqual({
+      key: 'http:/items;q=page=1;v=admin',
+    });
+    expect(keyOf({ variant: '1e+21' })).toEqual({ key: 'http:/items;v=1e%2B21' });
+    const keys = [
+      keyOf({}),
+      keyOf({ variant: 'admin' }),
+      keyOf({ variant: 'public' }),
+      keyOf({ variant: 'a;u=x' }),
+      keyOf({ variant: 'a', user: 'x' }),
+      keyOf({ keyQuery: ['v'], query: { v: 'admin' } }),
+    ].map((k) => ('key' in k ? k.key : k.bypass));
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const key of keys) expect(key).toMatch(/^[A-Za-z0-9_.:/=&%@+,;-]{1,512}$/);
+  });
+
   it('encodes what the key grammar refuses', () => {
     expect(keyOf({ route: '/s/:t', params: { t: "é~!'()* " } })).toEqual({
       key: 'http:/s/%3At;p=t=%C3%A9%7E%21%27%28%29%2A%20',

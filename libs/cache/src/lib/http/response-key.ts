@@ -14,6 +14,8 @@ export interface ResponseKeyParts {
   ignoreQuery: readonly CredentialCookie[];
   /** For a per-user route: the caller's id, or `null` for an anonymous caller; `undefined` for a shared route. */
   user?: string | null;
+  /** For a shared route with a `variant`: the caller's variant label (`admin`, `public`). */
+  variant?: string;
 }
 
 export type ResponseKey = { key: string } | { bypass: 'query' | 'key-too-long' };
@@ -22,7 +24,7 @@ export type ResponseKey = { key: string } | { bypass: 'query' | 'key-too-long' }
 const KEY_PATTERN = /^[A-Za-z0-9_.:/=&%@+,;-]{1,512}$/;
 
 /**
- * `http:<route>[;p=<params>][;q=<query>][;u=<id>|;anon]`, every component percent-encoded so that it holds
+ * `http:<route>[;p=<params>][;q=<query>][;v=<variant>][;u=<id>|;anon]`, every component percent-encoded so that it holds
  * only `[A-Za-z0-9_.%-]` (and `/` in the route): the separators `; = & ,` can never come from input, so
  * two different requests can never produce one key. Query parameters are sorted by name; repeated values
  * keep their order (a handler may read `?tag=a&tag=b` differently from `?tag=b&tag=a`).
@@ -48,6 +50,7 @@ export function responseKey(parts: ResponseKeyParts): ResponseKey {
     } else if (!cookieMatches(name, parts.ignoreQuery)) return { bypass: 'query' };
   }
   if (query.length > 0) key += `;q=${query.join('&')}`;
+  if (parts.variant !== undefined) key += `;v=${encode(parts.variant)}`;
   if (parts.user !== undefined) key += parts.user === null ? ';anon' : `;u=${encode(parts.user)}`;
   return KEY_PATTERN.test(key) ? { key } : { bypass: 'key-too-long' };
 }

@@ -55,6 +55,13 @@ export interface WriteBehindOptions<T> {
    * entries not yet persisted): it holds one entry per waiting key, bounded by `maxPendingKeys`.
    */
   maxStreamLength?: number;
+  /**
+   * Keep each key's latest accepted value readable this long after the write (`read()`), also once it
+   * was persisted, and let `write(..., { ifSeq })` compare against it. Longer than the worst persist lag
+   * (a consumer down for that long makes `read()` of a waiting key still right: the waiting value wins).
+   * 0 = off: `read()` sees waiting keys only. @default 0
+   */
+  retainMs?: number;
   registry?: Registry;
 }
 
@@ -71,10 +78,12 @@ export function resolveWriteBehindOptions<T>(options: WriteBehindOptions<T>): Re
     maxDeliveries: 10,
     maxDeadLetters: 10_000,
     drainTimeoutMs: 10_000,
+    retainMs: 0,
     ...options,
   };
   if (!(resolved.maxPendingKeys >= 1)) throw new Error('write-behind maxPendingKeys must be at least 1');
   if (!(resolved.maxDeliveries >= 1)) throw new Error('write-behind maxDeliveries must be at least 1');
+  if (!(resolved.retainMs >= 0)) throw new Error('write-behind retainMs must be 0 or more');
   return resolved;
 }
 
@@ -98,5 +107,20 @@ export class WriteBehindFullError extends Error {
       `write-behind queue "${queue}" is full: ${maxPendingKeys} keys wait to be persisted (is the consumer running?)`,
     );
     this.name = 'WriteBehindFullError';
+  }
+}
+
+/** `write(key, value, { ifSeq })` found another sequence: the key changed since it was read. */
+export class WriteBehindConflictError extends Error {
+  readonly code = 'E_WRITE_BEHIND_CONFLICT' as const;
+
+  constructor(
+    readonly queue: string,
+    readonly key: string,
+    readonly expectedSeq: number,
+    readonly currentSeq: number,
+  ) {
+    super(`write-behind key "${key.slice(0, 80)}" of "${queue}" is at ${currentSeq}, not ${expectedSeq}`);
+    this.name = 'WriteBehindConflictError';
   }
 }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ensureGroup, reconnectDelay, whenReady, type RedisClient } from '@shop/redis';
+import { ensureGroup, reconnectDelay, type RedisClient } from '@shop/redis';
 import { register as globalRegistry, type Counter, type Gauge } from 'prom-client';
 import { serialize } from '../serializer/serializer';
 import { BatchFlusher, type StreamEntry } from './flush-batch';
@@ -12,9 +12,12 @@ import {
   type WriteBehindStats,
 } from './write-behind-options';
 import { ACCEPT, FULL, STATS } from './write-behind-scripts';
+import { ConditionalWrites, readModifyWrite, type WriteBehindCurrent } from './conditional-writes';
 import { withinMs } from './within-ms';
 
+export type { WriteBehindCurrent } from './conditional-writes';
 export {
+  WriteBehindConflictError,
   WriteBehindFullError,
   type WriteBehindItem,
   type WriteBehindOptions,
@@ -56,12 +59,24 @@ export class WriteBehindQueue<T> {
   private loop?: Promise<void>;
   private refreshing?: Promise<void>;
   private wake?: () => void;
+  private readonly conditional: ConditionalWrites<T>;
+  /** The client the loop awaits a read or claim on, if it does (see `stop`). */
+  private parkedOn?: RedisClient;
 
   constructor(options: WriteBehindOptions<T>) {
     this.o = resolveWriteBehindOptions(options);
     this.stream = options.connections.keys.tagged('wb', options.name, 'queue');
     this.latest = options.connections.keys.tagged('wb', options.name, 'latest');
     this.dead = options.connections.keys.tagged('wb', options.name, 'dead');
+    this.conditional = new ConditionalWrites<T>(
+      options.connections,
+      this.stream,
+      this.latest,
+      options.connections.keys.tagged('wb', options.name, 'r'),
+      options.name,
+      this.o.maxPendingKeys,
+      this.o.retainMs,
+    );
     const registry = options.registry ?? globalRegistry;
     this.lag = queueGauge(
       registry,
@@ -82,23 +97,47 @@ export class WriteBehindQueue<T> {
   }
 
   /**
-   * Accepts a write into Redis; resolves once Redis has it. Throws if Redis is unavailable (after at most
-   * one command timeout), and `WriteBehindFullError` if the key is new and `maxPendingKeys` keys already
-   * wait (nothing is lost silently).
+   * Accepts a write into Redis; resolves with its sequence once Redis has it. Throws if Redis is
+   * unavailable (after at most one command timeout), `WriteBehindFullError` if the key is new and
+   * `maxPendingKeys` keys already wait (nothing is lost silently), and with `ifSeq`
+   * `WriteBehindConflictError` unless the key's current sequence (`read()`; 0 for none) is `ifSeq`.
    */
-  async write(key: string, value: T): Promise<void> {
+  async write(key: string, value: T, options: { ifSeq?: number } = {}): Promise<number> {
     if (key === '__seq' || key.length === 0 || key.length > 512)
       throw new Error(`invalid write-behind key "${key.slice(0, 80)}"`);
-    const client = this.o.connections.shared('data', 'request');
-    // The request client has no offline queue, so while its first connect is under way (a write right
-    // after start-up) it would refuse the command; wait for it, at most one command timeout.
-    if (client.status !== 'ready') await whenReady(client, this.o.connections.options.commandTimeoutMs);
+    // With retention every write also refreshes the retained copy; a compare-and-set needs the script too.
+    if (this.o.retainMs > 0 || options.ifSeq !== undefined)
+      return this.conditional.accept(key, value, options.ifSeq);
     const seq = await ACCEPT.run(
-      client,
+      await this.conditional.client(),
       [this.stream, this.latest],
       [key, serialize(value), this.o.maxPendingKeys],
     );
     if (seq === FULL) throw new WriteBehindFullError(this.o.name, this.o.maxPendingKeys);
+    return seq;
+  }
+
+  /** The key's current value: waiting to be persisted, else retained (`retainMs`), else undefined. */
+  async read(key: string): Promise<WriteBehindCurrent<T> | undefined> {
+    return (await this.conditional.read([key]))[0];
+  }
+
+  /** `read()` of several keys in one round trip, in order. */
+  readMany(keys: string[]): Promise<Array<WriteBehindCurrent<T> | undefined>> {
+    return this.conditional.read(keys);
+  }
+
+  /**
+   * Atomic read-modify-write: `next` gets the current value (or undefined) and returns the new one, or
+   * throws to refuse (nothing is written); applied only if the key did not change meanwhile, else `next`
+   * runs again on the newer value, at most `attempts` times (then `WriteBehindConflictError`).
+   */
+  update(
+    key: string,
+    next: (current: WriteBehindCurrent<T> | undefined) => T | Promise<T>,
+    attempts = 5,
+  ): Promise<{ value: T; seq: number }> {
+    return readModifyWrite(this, key, next, attempts);
   }
 
   /** Age of the oldest unpersisted write and the number of waiting keys, read from Redis (any instance may ask). */
@@ -149,7 +188,9 @@ export class WriteBehindQueue<T> {
     const deadline = Date.now() + this.o.drainTimeoutMs;
     this.running = false;
     this.wake?.();
-    if (this.loop) {
+    // A read or claim queued on a connection that is down resolves only after a reconnect: nothing to
+    // wait for (entries stay pending for the next consumer), and waiting would spend the whole deadline.
+    if (this.loop && !(this.parkedOn && this.parkedOn.status !== 'ready')) {
       const drained = await withinMs(
         this.loop.then(() => true),
         this.o.drainTimeoutMs,
@@ -197,15 +238,18 @@ export class WriteBehindQueue<T> {
           if (claimCursor === '0-0') lastClaim = Date.now();
           // Redis >= 7 drops entries deleted meanwhile from the PEL itself; 6.2 returns them with null
           // fields, and those go to flush too so they get acked.
-          const [next, claimed] = (await writer.xautoclaim(
-            this.stream,
-            this.group,
-            this.o.instanceId,
-            this.o.claimIdleMs,
-            claimCursor,
-            'COUNT',
-            this.o.batchSize,
-          )) as [string, StreamEntry[]];
+          this.parkedOn = writer;
+          const [next, claimed] = (await writer
+            .xautoclaim(
+              this.stream,
+              this.group,
+              this.o.instanceId,
+              this.o.claimIdleMs,
+              claimCursor,
+              'COUNT',
+              this.o.batchSize,
+            )
+            .finally(() => (this.parkedOn = undefined))) as [string, StreamEntry[]];
           claimCursor = next;
           entries = claimed;
         }
@@ -213,9 +257,10 @@ export class WriteBehindQueue<T> {
           const args = ['GROUP', this.group, this.o.instanceId, 'COUNT', String(this.o.batchSize)];
           if (ownCursor === undefined) args.push('BLOCK', String(this.o.blockMs));
           args.push('STREAMS', this.stream, ownCursor ?? '>');
-          const reply = (await (this.reader as RedisClient).call('XREADGROUP', ...args)) as Array<
-            [string, StreamEntry[]]
-          > | null;
+          this.parkedOn = this.reader;
+          const reply = (await (this.reader as RedisClient)
+            .call('XREADGROUP', ...args)
+            .finally(() => (this.parkedOn = undefined))) as Array<[string, StreamEntry[]]> | null;
           entries = reply?.[0]?.[1] ?? [];
           if (ownCursor !== undefined)
             ownCursor = entries.length > 0 ? entries[entries.length - 1]?.[0] : undefined;
@@ -225,6 +270,10 @@ export class WriteBehindQueue<T> {
         failures = 0;
       } catch (err) {
         if (!this.running) break;
+        // A data Redis restarted without its data (no AOF) has lost the group: recreate it, or no
+        // consumer would ever read again while writes keep being accepted.
+        if (String((err as Error).message).includes('NOGROUP'))
+          await ensureGroup(writer, this.stream, this.group).catch(() => undefined);
         this.log.warn({
           msg: 'write-behind batch failed; it stays pending and is retried',
           queue: this.o.name,

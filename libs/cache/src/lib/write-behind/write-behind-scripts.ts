@@ -91,3 +91,52 @@ export const STATS = new LuaScript<[number | string, number | string, string, nu
    local first = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
    return {t[1], t[2], first and first[1] or '', redis.call('HLEN', KEYS[2])}`,
 );
+
+/** ACCEPT_IF's first reply element when `ifSeq` did not match the key's current sequence. */
+export const CONFLICT = -2;
+
+// A conditional accept (compare-and-set on the key's sequence) that also keeps the accepted value in a
+// retained key (`KEYS[3]`, kept `retainMs` after the write) when retention is on, so the key's current
+// value and sequence stay readable - and comparable - after it was persisted and left the hash. Current =
+// the waiting value if any, else the retained one, else none (sequence 0). ARGV: key, serialized value,
+// max pending keys, ifSeq ('' = unconditional), retainMs (0 = off). Replies {seq, previousSeq}, or
+// {FULL | CONFLICT, currentSeq}.
+export const ACCEPT_IF = new LuaScript<[number, number]>(
+  'write-behind-accept-if-v1',
+  `local cur = redis.call('HGET', KEYS[2], ARGV[1])
+   local waiting = cur and true or false
+   local retain = tonumber(ARGV[5])
+   if not cur and retain > 0 then cur = redis.call('GET', KEYS[3]) end
+   local curSeq = 0
+   if cur then curSeq = cjson.decode(cur)[1] end
+   if ARGV[4] ~= '' and tonumber(ARGV[4]) ~= curSeq then return {${CONFLICT}, curSeq} end
+   if not waiting then
+     local n = redis.call('HLEN', KEYS[2])
+     if n > 0 then n = n - 1 end
+     if n >= tonumber(ARGV[3]) then return {${FULL}, curSeq} end
+   end
+   local seq = redis.call('HINCRBY', KEYS[2], '__seq', 1)
+   local entry = cjson.encode({seq, ARGV[2]})
+   redis.call('HSET', KEYS[2], ARGV[1], entry)
+   if retain > 0 then redis.call('SET', KEYS[3], entry, 'PX', retain) end
+   if not waiting then redis.call('XADD', KEYS[1], '*', 'k', ARGV[1], 's', seq) end
+   return {seq, curSeq}`,
+);
+
+// The current value of each key (waiting, else retained): KEYS: latest hash, then one retained key per
+// ARGV key; the last ARGV is retainMs. Replies per key {waiting 1|0, entry} or {} for none.
+export const READ_CURRENT = new LuaScript<Array<[number, string] | []>>(
+  'write-behind-read-current-v1',
+  `local out = {}
+   local retain = tonumber(ARGV[#ARGV])
+   for i = 1, #ARGV - 1 do
+     local cur = redis.call('HGET', KEYS[1], ARGV[i])
+     local w = 1
+     if not cur then
+       w = 0
+       if retain > 0 then cur = redis.call('GET', KEYS[i + 1]) end
+     end
+     if cur then out[i] = {w, cur} else out[i] = {} end
+   end
+   return out`,
+);

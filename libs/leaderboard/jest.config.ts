@@ -1,0 +1,3 @@
+import { jestConfig } from '../../jest.shared';
+
+export default jestConfig('leaderboard', __dirname, { testTimeout: 60000 });
