@@ -1,0 +1,95 @@
+import type { Cache } from '@shop/cache';
+import { createDatabase, migrateToLatest } from '@shop/database';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from '@shop/testing';
+import type { Kysely } from 'kysely';
+import { Registry } from 'prom-client';
+import { OrdersMetrics } from '../common/orders-metrics';
+import type { OrdersDb } from '../db/orders-db';
+import { ordersMigrations } from '../migrations';
+import { OrderStatePersister } from './order-state-persister';
+import type { OrderState } from './order-state';
+
+// The SQL side of write-behind: each write fenced by the queue's sequence, steps emitted once.
+describeEachDialect('OrderStatePersister', (dialect) => {
+  let database: TestDatabase;
+  let db: Kysely<OrdersDb>;
+  let persister: OrderStatePersister;
+  const id = 'ord_01aaaaaaaaaaaaaaaaaaaaaaaa';
+  const at = (n: number) => `2026-12-02T10:00:0${n}.000Z`;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    db = createDatabase<OrdersDb>({ url: database.url }).db;
+    await migrateToLatest(db as Kysely<unknown>, ordersMigrations, 'orders_migration');
+    const cache = { delete: async () => undefined, invalidateTags: async () => true } as unknown as Cache;
+    persister = new OrderStatePersister(db, cache, new OrdersMetrics(new Registry()));
+    const now = at(0);
+    await db
+      .insertInto('orders')
+      .values({
+        id,
+        customer_id: 'alice',
+        status: 'pending',
+        total_cents: 500,
+        tracking_note: null,
+        status_seq: 0,
+        paid_at: null,
+        cancelled_at: null,
+        cancelled_from: null,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await db
+      .insertInto('order_item')
+      .values({ order_id: id, line: 0, sku: 'PEN-4C', name: 'Pen', unit_price_cents: 500, quantity: 1 })
+      .execute();
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await database?.dispose();
+  });
+
+  const persist = (state: OrderState, seq: number) => persister.persist([{ key: id, value: state, seq }]);
+  const row = () => db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const events = async () =>
+    (await db.selectFrom('outbox').select(['pattern', 'payload']).orderBy('created_at').execute()).map(
+      (r) => `${r.pattern}:${JSON.parse(r.payload).status}@v${JSON.parse(r.payload).version}`,
+    );
+
+  it('persists a state with its step as an event and the step time as paid_at', async () => {
+    await persist({ status: 'paid', note: null, steps: [{ from: 'pending', to: 'paid', at: at(1) }] }, 7);
+    expect(await row()).toMatchObject({ status: 'paid', version: 2, paid_at: at(1) });
+    expect(Number((await row()).status_seq)).toBe(7);
+    expect(await events()).toEqual(['orders.order.status_changed:paid@v2']);
+  });
+
+  it('never lands an older state after a newer one (a paused consumer resuming late)', async () => {
+    await persist(
+      { status: 'cancelled', note: null, steps: [{ from: 'pending', to: 'cancelled', at: at(2) }] },
+      5,
+    );
+    expect(await row()).toMatchObject({ status: 'paid', version: 2, cancelled_at: null });
+    expect(await events()).toHaveLength(1);
+  });
+
+  it('emits only the steps the row has not seen, once, and a note change once', async () => {
+    const shipped: OrderState = {
+      status: 'shipped',
+      note: 'at depot',
+      steps: [
+        { from: 'pending', to: 'paid', at: at(1) },
+        { from: 'paid', to: 'shipped', at: at(3) },
+      ],
+    };
+    await persist(shipped, 9);
+    await persist(shipped, 9); // a retry of the same batch: fenced
+    expect(await row()).toMatchObject({ status: 'shipped', tracking_note: 'at depot', version: 4 });
+    expect(await events()).toEqual([
+      'orders.order.status_changed:paid@v2',
+      'orders.order.status_changed:shipped@v3',
+      'orders.order.updated:shipped@v4',
+    ]);
+  });
+});
