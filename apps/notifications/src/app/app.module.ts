@@ -3,6 +3,7 @@ import { serviceInfrastructure, streamsServerProvider } from '@shop/platform';
 import { NotificationsEnv } from './notifications-env';
 import { SystemController } from './system.controller';
 import { notificationsMigrations } from './migrations';
+import { NotificationsModule } from './notifications.module';
 
 /** The notifications service's root module; `main.ts` and the e2e suites boot exactly this. */
 @Module({
@@ -12,6 +13,7 @@ import { notificationsMigrations } from './migrations';
       env: NotificationsEnv,
       migrations: notificationsMigrations,
     }),
+    NotificationsModule,
   ],
   controllers: [SystemController],
   providers: [streamsServerProvider()],

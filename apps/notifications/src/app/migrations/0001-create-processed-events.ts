@@ -1,6 +1,6 @@
 import type { Kysely, Migration } from 'kysely';
 
-/** Ids of events already turned into notifications, so a redelivered event is not notified twice. */
+/** Historical (never used; dropped by 0002): kept so databases that ran it still migrate. */
 export const createProcessedEvents: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
