@@ -1,0 +1,119 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { NOTIFICATIONS_LIVE_PATTERN, type LiveNotification } from '@shop/contracts';
+import { FanOutReader, streamNames } from '@shop/messaging';
+import { APP_ENV, counterOnce, gaugeOnce } from '@shop/platform';
+import { RedisConnections } from '@shop/redis';
+import type { GatewayEnv } from '../gateway-env';
+import type { SseConnection } from './sse-connection';
+
+/** Why a stream could not be added. */
+export class TooManyStreamsError extends Error {}
+
+/**
+ * This instance's live notification streams. One fan-out reader per instance reads every entry of the
+ * notifications service's live stream (no consumer group: every gateway instance sees all) and hands
+ * each to the connections this instance holds for its feed. Feeds without a connection cost a map miss.
+ */
+@Injectable()
+export class LiveHub implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly byFeed = new Map<string, Set<SseConnection>>();
+  private readonly perUser = new Map<string, number>();
+  private readonly reader: FanOutReader;
+  private readonly log = new Logger(LiveHub.name);
+  private readonly connections = gaugeOnce('gateway_sse_connections', 'Open live notification streams');
+  private readonly feeds = gaugeOnce('gateway_sse_feeds', 'Feeds with at least one open stream (listeners)');
+  private readonly delivered = counterOnce(
+    'gateway_sse_notifications_total',
+    'Live notifications handed to open streams',
+  );
+  private stopping = false;
+
+  constructor(
+    redis: RedisConnections,
+    @Inject(APP_ENV) private readonly env: GatewayEnv,
+  ) {
+    this.reader = new FanOutReader({
+      connections: redis,
+      stream: streamNames.fanOut(redis.keys, 'notifications', 'live'),
+      onEntry: ({ envelope }) => {
+        if (envelope.pattern !== NOTIFICATIONS_LIVE_PATTERN) return;
+        this.dispatch(envelope.data as LiveNotification);
+      },
+      // Live entries were trimmed before this instance read them: any open stream may have missed one
+      // that no later entry will reveal (its previousId), so each reads its feed after its last id.
+      onGap: () => this.resyncAll(),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.reader.start();
+  }
+
+  /** Ends every stream before the HTTP server closes (it waits for open connections): browsers reconnect elsewhere. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    for (const set of [...this.byFeed.values()]) for (const c of [...set]) c.end();
+    await this.reader.stop();
+  }
+
+  get draining(): boolean {
+    return this.stopping;
+  }
+
+  /** Registers a stream of `userId` for its feed; throws `TooManyStreamsError` past the per-user limit. */
+  add(userId: string, conn: SseConnection): () => void {
+    const held = this.perUser.get(userId) ?? 0;
+    if (held >= this.env.SSE_MAX_PER_USER) throw new TooManyStreamsError();
+    this.perUser.set(userId, held + 1);
+    let set = this.byFeed.get(conn.feed);
+    if (!set) this.byFeed.set(conn.feed, (set = new Set()));
+    set.add(conn);
+    this.updateGauges();
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      const left = (this.perUser.get(userId) ?? 1) - 1;
+      if (left > 0) this.perUser.set(userId, left);
+      else this.perUser.delete(userId);
+      const s = this.byFeed.get(conn.feed);
+      s?.delete(conn);
+      if (s && s.size === 0) this.byFeed.delete(conn.feed);
+      this.updateGauges();
+    };
+  }
+
+  /** Open streams and feeds listened to (tests assert none is left after the clients go). */
+  stats(): { connections: number; feeds: number } {
+    let connections = 0;
+    for (const s of this.byFeed.values()) connections += s.size;
+    return { connections, feeds: this.byFeed.size };
+  }
+
+  private resyncAll(): void {
+    for (const set of this.byFeed.values()) for (const c of set) c.resync();
+  }
+
+  private dispatch(live: LiveNotification): void {
+    if (typeof live?.feed !== 'string' || typeof live.notification?.id !== 'string') {
+      this.log.warn({ msg: 'undecodable live notification ignored' });
+      return;
+    }
+    const set = this.byFeed.get(live.feed);
+    if (!set) return;
+    for (const c of set) c.push(live.notification, live.previousId);
+    this.delivered.inc(set.size);
+  }
+
+  private updateGauges(): void {
+    const { connections, feeds } = this.stats();
+    this.connections.set(connections);
+    this.feeds.set(feeds);
+  }
+}
