@@ -20,6 +20,7 @@ describe('gateway live notifications (2 gateways, 2 notifications instances)', (
         SSE_HEARTBEAT_MS: '1000',
         SSE_RETRY_MS: '500',
         SSE_MAX_PER_USER: '5',
+        SSE_SESSION_CHECK_MS: '300',
         INSTANCE_REPORT_MS: '500',
       },
       ordersEnv: { INSTANCE_REPORT_MS: '500' },
@@ -104,6 +105,31 @@ describe('gateway live notifications (2 gateways, 2 notifications instances)', (
     expect(JSON.parse(sixth.body)).toMatchObject({ code: 'E_TOO_MANY_STREAMS' });
     for (const c of five) c.close();
     await waitFor('the streams are gone', async () => (await gauges(0)).connections === 0);
+  });
+
+  it('a stream ends when its session is logged out on the other gateway; another session of the same user keeps its stream', async () => {
+    const name = username('logout');
+    const laptop = await stack.browser().signIn(0, name);
+    const phone = await stack.browser().signIn(1, name);
+    const ended = await open(laptop, 0);
+    const kept = await open(phone, 0);
+    const before = await readMetric(stack.gateways[0].url, 'gateway_sse_session_ended_total');
+    const laptopCookie = laptop.cookie ?? '';
+
+    expect((await laptop.post(1, '/api/auth/logout')).status).toBe(204);
+    await waitFor('the logged-out stream to end', () => ended.ended, { timeoutMs: 3000 });
+    expect(await readMetric(stack.gateways[0].url, 'gateway_sse_session_ended_total')).toBe(before + 1);
+    // Its browser reconnects with the cookie it had: no session behind it any more.
+    const again = await SseClient.open(streamUrl(0), { cookie: laptopCookie });
+    await waitFor('the 401', () => again.ended);
+    expect(again.status).toBe(401);
+
+    // The phone's session was not touched: its stream is open and still live.
+    await new Promise((r) => setTimeout(r, 700)); // two more checks
+    expect(kept.ended).toBe(false);
+    const order = await placeOrder(phone, 1);
+    await waitFor('the order on the phone', () => kept.messages().some((m) => m.orderId === order.id));
+    kept.close();
   });
 
   it('a client on gateway A gets an order placed through gateway B within 1 s (retry and heartbeats sent)', async () => {

@@ -55,6 +55,20 @@ describe('RedisSessionStore against a real Redis, two instances', () => {
     expect(await get(a.store, 'x:*{evil}')).toBeNull();
   });
 
+  it('aliveSessions names the ids that still exist: not destroyed, revoked, unknown or malformed', async () => {
+    const [kept, loggedOut, revoked] = [newSid('u-alive'), newSid('u-alive'), newSid('u-alive')];
+    for (const sid of [kept, loggedOut, revoked]) await a.store.setSession(sid, sessionFor('u-alive'));
+    expect(await b.store.aliveSessions([kept, loggedOut, revoked, kept])).toEqual(
+      new Set([kept, loggedOut, revoked]),
+    );
+    await b.store.destroySession(loggedOut);
+    expect(await a.store.revokeSession('u-alive', revoked)).toBe(true);
+    expect(await a.store.aliveSessions([kept, loggedOut, revoked, newSid(), 'x:*{evil}'])).toEqual(
+      new Set([kept]),
+    );
+    expect(await a.store.aliveSessions([])).toEqual(new Set());
+  });
+
   it('refuses to bind a user to an id not issued for them (login must regenerate)', async () => {
     await expect(set(a.store, newSid(), sessionFor('u-fixation'))).rejects.toMatchObject({
       code: 'E_SESSION_NOT_REGENERATED',

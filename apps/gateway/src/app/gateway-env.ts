@@ -101,6 +101,13 @@ export class GatewayEnv extends ServiceEnv {
   @Max(120_000)
   SSE_HEARTBEAT_MS = 15_000;
 
+  /** How often the sessions of open streams are checked: a logged-out or revoked session's streams end (ms). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  SSE_SESSION_CHECK_MS = 10_000;
+
   /** The `retry:` a browser waits before reconnecting a dropped stream (ms). */
   @Type(() => Number)
   @IsInt()

@@ -192,6 +192,17 @@ export class RedisSessionStore extends Store {
     else this.throttle.forget(sid);
   }
 
+  /**
+   * Which of `sids` still exist (not logged out, revoked or expired): for what outlives a request, such
+   * as an open event stream, which must end with its session. One `EXISTS` per distinct id, all sent at
+   * once (ids hash to different Cluster slots, so not one multi-key call); a malformed id is not alive.
+   */
+  async aliveSessions(sids: Iterable<string>): Promise<Set<string>> {
+    const distinct = [...new Set(sids)].filter((sid) => SessionKeys.isValidSid(sid));
+    const found = await Promise.all(distinct.map((sid) => this.redis.exists(this.keys.session(sid))));
+    return new Set(distinct.filter((_, i) => found[i] === 1));
+  }
+
   /** Deletes a session, tombstones its id and removes it from its user's index, in one script. */
   async destroySession(sid: string): Promise<void> {
     if (!SessionKeys.isValidSid(sid)) return;

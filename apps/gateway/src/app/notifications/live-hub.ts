@@ -9,6 +9,7 @@ import { NOTIFICATIONS_LIVE_PATTERN, type LiveNotification } from '@shop/contrac
 import { FanOutReader, streamNames } from '@shop/messaging';
 import { APP_ENV, counterOnce, gaugeOnce } from '@shop/platform';
 import { RedisConnections } from '@shop/redis';
+import { RedisSessionStore } from '@shop/sessions';
 import type { GatewayEnv } from '../gateway-env';
 import type { SseConnection } from './sse-connection';
 
@@ -23,6 +24,10 @@ export class TooManyStreamsError extends Error {}
 @Injectable()
 export class LiveHub implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly byFeed = new Map<string, Set<SseConnection>>();
+  /** The session each stream was opened with: the stream lives no longer than it. */
+  private readonly sessionOf = new Map<SseConnection, string>();
+  private sessionCheck?: NodeJS.Timeout;
+  private checking = false;
   private readonly perUser = new Map<string, number>();
   private readonly reader: FanOutReader;
   private readonly log = new Logger(LiveHub.name);
@@ -32,11 +37,16 @@ export class LiveHub implements OnApplicationBootstrap, BeforeApplicationShutdow
     'gateway_sse_notifications_total',
     'Live notifications handed to open streams',
   );
+  private readonly sessionEnded = counterOnce(
+    'gateway_sse_session_ended_total',
+    'Live streams ended because their session was logged out, revoked or expired',
+  );
   private stopping = false;
 
   constructor(
     redis: RedisConnections,
     @Inject(APP_ENV) private readonly env: GatewayEnv,
+    private readonly sessions: RedisSessionStore,
   ) {
     this.reader = new FanOutReader({
       connections: redis,
@@ -53,11 +63,17 @@ export class LiveHub implements OnApplicationBootstrap, BeforeApplicationShutdow
 
   async onApplicationBootstrap(): Promise<void> {
     await this.reader.start();
+    this.sessionCheck = setInterval(
+      () => void this.endStreamsOfEndedSessions(),
+      this.env.SSE_SESSION_CHECK_MS,
+    );
+    this.sessionCheck.unref();
   }
 
   /** Ends every stream before the HTTP server closes (it waits for open connections): browsers reconnect elsewhere. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.sessionCheck);
     for (const set of [...this.byFeed.values()]) for (const c of [...set]) c.end();
     await this.reader.stop();
   }
@@ -66,14 +82,18 @@ export class LiveHub implements OnApplicationBootstrap, BeforeApplicationShutdow
     return this.stopping;
   }
 
-  /** Registers a stream of `userId` for its feed; throws `TooManyStreamsError` past the per-user limit. */
-  add(userId: string, conn: SseConnection): () => void {
+  /**
+   * Registers a stream of `userId`, opened with session `sessionId`, for its feed; throws
+   * `TooManyStreamsError` past the per-user limit.
+   */
+  add(userId: string, sessionId: string, conn: SseConnection): () => void {
     const held = this.perUser.get(userId) ?? 0;
     if (held >= this.env.SSE_MAX_PER_USER) throw new TooManyStreamsError();
     this.perUser.set(userId, held + 1);
     let set = this.byFeed.get(conn.feed);
     if (!set) this.byFeed.set(conn.feed, (set = new Set()));
     set.add(conn);
+    this.sessionOf.set(conn, sessionId);
     this.updateGauges();
     let removed = false;
     return () => {
@@ -82,6 +102,7 @@ export class LiveHub implements OnApplicationBootstrap, BeforeApplicationShutdow
       const left = (this.perUser.get(userId) ?? 1) - 1;
       if (left > 0) this.perUser.set(userId, left);
       else this.perUser.delete(userId);
+      this.sessionOf.delete(conn);
       const s = this.byFeed.get(conn.feed);
       s?.delete(conn);
       if (s && s.size === 0) this.byFeed.delete(conn.feed);
@@ -94,6 +115,34 @@ export class LiveHub implements OnApplicationBootstrap, BeforeApplicationShutdow
     let connections = 0;
     for (const s of this.byFeed.values()) connections += s.size;
     return { connections, feeds: this.byFeed.size };
+  }
+
+  /**
+   * A stream outlives the request that opened it, so a logout, a revoke from another device (on any
+   * instance) or the session's expiry would not end it: every SSE_SESSION_CHECK_MS the sessions of the
+   * open streams are looked up (one EXISTS per distinct session) and the streams of those gone are
+   * ended; the browser's reconnect then gets a 401. When Redis cannot answer, the streams are kept: the
+   * next check decides (ending them would only make every browser reconnect into the same outage).
+   */
+  async endStreamsOfEndedSessions(): Promise<number> {
+    if (this.checking || this.sessionOf.size === 0) return 0;
+    this.checking = true;
+    try {
+      const alive = await this.sessions.aliveSessions(this.sessionOf.values());
+      let ended = 0;
+      for (const [conn, sid] of [...this.sessionOf])
+        if (!alive.has(sid)) {
+          conn.end();
+          ended++;
+        }
+      this.sessionEnded.inc(ended);
+      return ended;
+    } catch (err) {
+      this.log.warn({ msg: 'could not check the sessions of open streams; kept', err: String(err) });
+      return 0;
+    } finally {
+      this.checking = false;
+    }
   }
 
   private resyncAll(): void {

@@ -97,7 +97,7 @@ export class NotificationStreamController {
     );
     let remove: () => void = () => undefined;
     try {
-      remove = this.hub.add(user.id, conn);
+      remove = this.hub.add(user.id, req.sessionID, conn);
     } catch (err) {
       if (!(err instanceof TooManyStreamsError)) throw err;
       throw new HttpException(
