@@ -119,6 +119,11 @@ export interface StackOptions {
   /** Notifications instances to start (the live feed); 0 by default, as most suites need none. */
   notifications?: number;
   notificationsEnv?: Record<string, string>;
+  /**
+   * Extra `redis-server` arguments for the data Redis. Tests keep `appendfsync always` (a restart loses
+   * nothing); a benchmark passes `['--appendfsync', 'everysec']`, production's setting.
+   */
+  dataRedisArgs?: string[];
 }
 
 /**
@@ -134,7 +139,9 @@ export async function startGatewayStack(options: StackOptions = {}): Promise<Gat
 async function startStack(options: StackOptions, undo: Teardown): Promise<GatewayStack> {
   const dialect = options.dialect ?? 'sqlite';
   // Durable like production's data Redis (appendonly): a restart keeps sessions, streams and windows.
-  const redis = undo.add(await startTestRedis({ appendOnly: true }), (r) => r.dispose());
+  const redis = undo.add(await startTestRedis({ appendOnly: true, args: options.dataRedisArgs }), (r) =>
+    r.dispose(),
+  );
   const cacheRedis = undo.add(await startTestRedis(), (r) => r.dispose());
   const databases: TestDatabase[] = [];
   for (let i = 0; i < (options.notifications ? 3 : 2); i++)

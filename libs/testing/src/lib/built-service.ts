@@ -16,11 +16,21 @@ export interface BuiltServiceOptions {
 /**
  * Starts one instance of a built service (`dist/apps/<service>/main.js`, from `npm run build`) as a
  * separate process on a free port with the standard environment, and waits until it is ready.
+ * With `SERVICE_CPU_PROF_DIR` set (to profile a bench), each instance runs with `--cpu-prof` and writes
+ * `<service>-<index>-*.cpuprofile` there when it stops.
  */
 export async function startBuiltService(options: BuiltServiceOptions): Promise<ServiceProcess> {
   const { service, index } = options;
   const port = await freePort();
+  const profileDir = process.env['SERVICE_CPU_PROF_DIR'];
   return startServiceProcess({
+    nodeArgs: profileDir
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${profileDir}`,
+          `--cpu-prof-name=${service}-${index}-\${pid}.cpuprofile`,
+        ]
+      : [],
     name: `${service}-${index}`,
     entry: join(workspaceRoot(), 'dist', 'apps', service, 'main.js'),
     port,
