@@ -1,0 +1,15 @@
+import { hasSessionCookie, SECURE_SESSION_COOKIE, SESSION_COOKIE } from './session.middleware';
+
+describe('hasSessionCookie (reads without one skip express-session)', () => {
+  it('sees either session cookie wherever it is in the header', () => {
+    expect(hasSessionCookie(`${SESSION_COOKIE}=s%3Aabc`)).toBe(true);
+    expect(hasSessionCookie(`theme=dark; ${SECURE_SESSION_COOKIE}=s%3Aabc; _ga=1`)).toBe(true);
+    expect(hasSessionCookie(`_ga=1;${SESSION_COOKIE}=`)).toBe(true);
+  });
+
+  it('is false without a Cookie header or without a session cookie in it', () => {
+    expect(hasSessionCookie(undefined)).toBe(false);
+    expect(hasSessionCookie('')).toBe(false);
+    expect(hasSessionCookie('theme=dark; _ga=GA1.2.3')).toBe(false);
+  });
+});
