@@ -1,8 +1,8 @@
-import { ORDERS_EVENTS, type OrderCreatedEvent } from '@shop/contracts';
-import { encode, newMessageId } from '@shop/messaging';
 import { RedisConnections } from '@shop/redis';
 import { readMetric, waitFor } from '@shop/testing';
 import { startGatewayStack, username, type Browser, type GatewayStack } from './gateway-harness';
+import { compareStreamIds } from '../src/app/notifications/stream-id';
+import { publishOrderCreated } from './order-events';
 import { SseClient } from './sse-client';
 
 /**
@@ -57,30 +57,7 @@ describe('gateway live notifications (2 gateways, 2 notifications instances)', (
     expect(res.status).toBe(201);
     return res.body as { id: string; version: number };
   };
-  /** What the orders outbox would publish for an order of `customerId` (a burst without 1,000 HTTP calls). */
-  const publishCreated = (customerId: string, n: number) => {
-    const event: OrderCreatedEvent = {
-      eventId: newMessageId(),
-      orderId: `ord_${String(n).padStart(26, '0')}`,
-      customerId,
-      version: 1,
-      status: 'pending',
-      total: 100 + n,
-      items: [{ sku: 'PEN-4C', name: 'Pen', quantity: 1, unitPrice: 100 + n }],
-      at: new Date().toISOString(),
-    };
-    return data.shared('data', 'background').xadd(
-      'shop:evt:{orders}',
-      '*',
-      ...encode({
-        id: event.eventId,
-        pattern: ORDERS_EVENTS.orderCreated,
-        data: event,
-        sender: 'orders:e2e',
-        ts: Date.now(),
-      }),
-    );
-  };
+  const publishCreated = (customerId: string, n: number) => publishOrderCreated(data, customerId, n);
   const gauges = async (instance: number) => {
     const url = stack.gateways[instance].url;
     return {
@@ -177,8 +154,8 @@ describe('gateway live notifications (2 gateways, 2 notifications instances)', (
       ['order.cancelled', order.id],
     ]);
     const ids = second.notificationEvents().map((e) => e.id as string);
-    expect([...ids].sort(byStreamId)).toEqual(ids);
-    expect(ids[0] > seen || byStreamId(seen, ids[0]) < 0).toBe(true);
+    expect([...ids].sort(compareStreamIds)).toEqual(ids);
+    expect(ids[0] > seen || compareStreamIds(seen, ids[0]) < 0).toBe(true);
 
     // Then live, on the same connection, once each.
     const later = await placeOrder(b, 0);
@@ -280,7 +257,7 @@ describe('gateway live notifications (2 gateways, 2 notifications instances)', (
       expect(got).toHaveLength(50);
       expect(new Set(got.map((m) => m.id)).size).toBe(50);
       expect(got.every((m) => m.customerId === id)).toBe(true);
-      expect([...got.map((m) => m.id)].sort(byStreamId)).toEqual(got.map((m) => m.id));
+      expect([...got.map((m) => m.id)].sort(compareStreamIds)).toEqual(got.map((m) => m.id));
     });
 
     for (const c of clients) c.close();
@@ -332,9 +309,3 @@ describe('gateway live notifications (2 gateways, 2 notifications instances)', (
     resumed.close();
   });
 });
-
-function byStreamId(a: string, b: string): number {
-  const [am, as] = a.split('-').map(Number);
-  const [bm, bs] = b.split('-').map(Number);
-  return am !== bm ? am - bm : as - bs;
-}

@@ -1,8 +1,7 @@
-import { ORDERS_EVENTS, type OrderCreatedEvent } from '@shop/contracts';
-import { encode, newMessageId } from '@shop/messaging';
 import { RedisConnections } from '@shop/redis';
 import { waitFor } from '@shop/testing';
 import { startGatewayStack, username, type Browser, type GatewayStack } from './gateway-harness';
+import { publishOrderCreated } from './order-events';
 import { SseClient } from './sse-client';
 
 /**
@@ -42,30 +41,7 @@ describe('gateway live notifications under a bad scheduler', () => {
   };
   let orderNo = 0;
   /** What the orders outbox would publish for a new order of `customerId`. */
-  const publishCreated = (customerId: string) => {
-    orderNo += 1;
-    const event: OrderCreatedEvent = {
-      eventId: newMessageId(),
-      orderId: `ord_${String(orderNo).padStart(26, '0')}`,
-      customerId,
-      version: 1,
-      status: 'pending',
-      total: 100,
-      items: [{ sku: 'PEN-4C', name: 'Pen', quantity: 1, unitPrice: 100 }],
-      at: new Date().toISOString(),
-    };
-    return redis().xadd(
-      'shop:evt:{orders}',
-      '*',
-      ...encode({
-        id: event.eventId,
-        pattern: ORDERS_EVENTS.orderCreated,
-        data: event,
-        sender: 'orders:e2e',
-        ts: Date.now(),
-      }),
-    );
-  };
+  const publishCreated = (customerId: string) => publishOrderCreated(data, customerId, (orderNo += 1));
   const feedLength = (feed: string) => redis().xlen(`shop:notif:{${feed}}:stream`);
   /** A stream that is registered and placed in its feed: it has received one live entry. */
   const liveStream = async (who: { b: Browser; id: string }) => {
