@@ -1,21 +1,11 @@
-import type { Notification } from '@shop/contracts';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { Response } from 'express';
 import { SseConnection, type FeedReader } from './sse-connection';
+import { note } from './sse-connection.test-kit';
 
-const note = (id: string, size = 4000): Notification => ({
-  id,
-  kind: 'order.paid',
-  orderId: 'ord_x',
-  customerId: 'u_1',
-  status: 'paid',
-  total: 100,
-  message: 'x'.repeat(size), // large entries fill the socket quickly
-  at: new Date(0).toISOString(),
-  eventId: `e-${id}`,
-  read: false,
-});
+/** Large entries fill the socket quickly. */
+const LARGE = 'x'.repeat(4000);
 
 /**
  * A client that opens a stream and never reads (a stalled or hostile browser): what the connection
@@ -37,7 +27,7 @@ describe('SseConnection: a client that does not read', () => {
           if (from >= 1 + pages * 500) return { reset: false, items: [] };
           return {
             reset: false,
-            items: Array.from({ length: 500 }, (_, i) => note(`${from + 1 + i}-0`, 400)),
+            items: Array.from({ length: 500 }, (_, i) => note(`${from + 1 + i}-0`, 'x'.repeat(400))),
           };
         },
         latestId: async () => '1-0',
@@ -78,7 +68,7 @@ describe('SseConnection: a client that does not read', () => {
     // 40 MB of live entries: far more than loopback socket buffers hold.
     let maxBuffered = 0;
     for (let i = 2; i < 10_000 && !conn.isClosed; i++) {
-      conn.push(note(`${i}-0`), `${i - 1}-0`);
+      conn.push(note(`${i}-0`, LARGE), `${i - 1}-0`);
       maxBuffered = Math.max(maxBuffered, res.writableLength);
       if (i % 100 === 0) await new Promise((r) => setImmediate(r));
     }
@@ -97,7 +87,7 @@ describe('SseConnection: a client that does not read', () => {
     const [{ conn, res }] = opened;
     await new Promise((r) => setImmediate(r));
     for (let i = 2; i < 3_000; i++) {
-      conn.push(note(`${i}-0`), `${i - 1}-0`);
+      conn.push(note(`${i}-0`, LARGE), `${i - 1}-0`);
       // A reader that keeps up: wait whenever the socket asks for it.
       if (res.writableNeedDrain) await new Promise((r) => res.once('drain', r));
     }

@@ -1,43 +1,5 @@
-import type { Notification } from '@shop/contracts';
-import { EventEmitter } from 'node:events';
-import type { Response } from 'express';
-import { SseConnection, type FeedReader } from './sse-connection';
-
-class FakeResponse extends EventEmitter {
-  chunks: string[] = [];
-  status() {
-    return this;
-  }
-  setHeader() {
-    // not recorded
-  }
-  flushHeaders() {
-    // not recorded
-  }
-  write(chunk: string) {
-    this.chunks.push(chunk);
-    return true;
-  }
-  end() {
-    this.emit('close');
-  }
-  ids(): string[] {
-    return this.chunks.flatMap((c) => /^id: (\S+)\ndata: /.exec(c)?.[1] ?? []);
-  }
-}
-
-const note = (id: string): Notification => ({
-  id,
-  kind: 'order.paid',
-  orderId: 'ord_x',
-  customerId: 'u_1',
-  status: 'paid',
-  total: 100,
-  message: 'paid',
-  at: new Date(0).toISOString(),
-  eventId: `e-${id}`,
-  read: false,
-});
+import type { FeedReader } from './sse-connection';
+import { note, openOnFake } from './sse-connection.test-kit';
 
 /** A feed whose `since` returns at most `limit` entries, as the notifications service does. */
 class PagedFeed implements FeedReader {
@@ -49,26 +11,15 @@ class PagedFeed implements FeedReader {
   async since(after: string) {
     this.calls.push(after);
     const at = this.entries.indexOf(after);
-    if (at < 0) return { reset: true, items: this.entries.slice(-this.limit).map(note) };
-    return { reset: false, items: this.entries.slice(at + 1, at + 1 + this.limit).map(note) };
+    if (at < 0) return { reset: true, items: this.entries.slice(-this.limit).map((id) => note(id)) };
+    return { reset: false, items: this.entries.slice(at + 1, at + 1 + this.limit).map((id) => note(id)) };
   }
   async latestId() {
     return this.entries[this.entries.length - 1];
   }
 }
 
-function connect(feed: PagedFeed) {
-  const res = new FakeResponse();
-  const conn = new SseConnection(
-    'u_1',
-    res as unknown as Response,
-    feed,
-    { retryMs: 1000, heartbeatMs: 60_000, replayLimit: feed.limit },
-    () => undefined,
-  );
-  conn.open();
-  return { res, conn };
-}
+const connect = (feed: PagedFeed) => openOnFake(feed, { replayLimit: feed.limit });
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `${i + 1}-0`);
 

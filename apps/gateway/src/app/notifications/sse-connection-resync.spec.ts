@@ -1,43 +1,5 @@
-import type { Notification } from '@shop/contracts';
-import { EventEmitter } from 'node:events';
-import type { Response } from 'express';
-import { SseConnection, type FeedReader } from './sse-connection';
-
-class FakeResponse extends EventEmitter {
-  chunks: string[] = [];
-  status() {
-    return this;
-  }
-  setHeader() {
-    // not recorded
-  }
-  flushHeaders() {
-    // not recorded
-  }
-  write(chunk: string) {
-    this.chunks.push(chunk);
-    return true;
-  }
-  end() {
-    this.emit('close');
-  }
-  ids(): string[] {
-    return this.chunks.flatMap((c) => /^id: (\S+)\ndata: /.exec(c)?.[1] ?? []);
-  }
-}
-
-const note = (id: string): Notification => ({
-  id,
-  kind: 'order.paid',
-  orderId: 'ord_x',
-  customerId: 'u_1',
-  status: 'paid',
-  total: 100,
-  message: 'paid',
-  at: new Date(0).toISOString(),
-  eventId: `e-${id}`,
-  read: false,
-});
+import type { FeedReader } from './sse-connection';
+import { note, openOnFake } from './sse-connection.test-kit';
 
 /** A feed in memory; `gate` holds the next `since` until the test opens it. */
 class Feed implements FeedReader {
@@ -49,26 +11,15 @@ class Feed implements FeedReader {
     const snapshot = [...this.entries]; // what the read saw when it was sent
     await this.gate;
     const at = snapshot.indexOf(after);
-    if (at < 0) return { reset: true, items: snapshot.slice(-3).map(note) };
-    return { reset: false, items: snapshot.slice(at + 1).map(note) };
+    if (at < 0) return { reset: true, items: snapshot.slice(-3).map((id) => note(id)) };
+    return { reset: false, items: snapshot.slice(at + 1).map((id) => note(id)) };
   }
   async latestId() {
     return this.entries[this.entries.length - 1];
   }
 }
 
-function connect(feed: Feed) {
-  const res = new FakeResponse();
-  const conn = new SseConnection(
-    'u_1',
-    res as unknown as Response,
-    feed,
-    { retryMs: 1000, heartbeatMs: 60_000, replayLimit: 100 },
-    () => undefined,
-  );
-  conn.open();
-  return { res, conn };
-}
+const connect = (feed: Feed) => openOnFake(feed, { replayLimit: 100 });
 
 const settle = async () => {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));

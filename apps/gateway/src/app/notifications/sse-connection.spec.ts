@@ -1,61 +1,5 @@
-import type { Notification } from '@shop/contracts';
-import { EventEmitter } from 'node:events';
-import type { Response } from 'express';
-import { SseConnection, type FeedReader } from './sse-connection';
-
-/** Just enough of an express Response to collect what a connection writes. */
-class FakeResponse extends EventEmitter {
-  chunks: string[] = [];
-  ended = false;
-  headers: Record<string, string> = {};
-  status() {
-    return this;
-  }
-  setHeader(k: string, v: string) {
-    this.headers[k] = v;
-  }
-  flushHeaders() {
-    // headers are only recorded here
-  }
-  write(chunk: string) {
-    this.chunks.push(chunk);
-    return true;
-  }
-  end() {
-    this.ended = true;
-    this.emit('close');
-  }
-  /** The ids `ready` events announced. */
-  readyIds(): string[] {
-    return this.chunks.filter((c) => c.includes('event: ready')).map((c) => /^id: (\S+)/.exec(c)?.[1] ?? '');
-  }
-
-  /** The `id`s of the notification events written, in order (`reset` events as `reset:<ids>`). */
-  ids(): string[] {
-    return this.chunks.flatMap((c) => {
-      if (c.includes('event: ready')) return [];
-      if (c.includes('event: reset')) {
-        const data = JSON.parse(c.slice(c.indexOf('data: ') + 6)) as { items: Notification[] };
-        return [`reset:${data.items.map((n) => n.id).join(',')}`];
-      }
-      const m = /^id: (\S+)\ndata: /.exec(c);
-      return m ? [m[1]] : [];
-    });
-  }
-}
-
-const note = (id: string): Notification => ({
-  id,
-  kind: 'order.paid',
-  orderId: 'ord_x',
-  customerId: 'u_1',
-  status: 'paid',
-  total: 100,
-  message: 'paid',
-  at: new Date(0).toISOString(),
-  eventId: `e-${id}`,
-  read: false,
-});
+import type { FeedReader } from './sse-connection';
+import { note, openOnFake } from './sse-connection.test-kit';
 
 /** A feed held in memory, read like the notifications service reads it. */
 class FakeFeed implements FeedReader {
@@ -66,29 +10,15 @@ class FakeFeed implements FeedReader {
     this.calls.push(after);
     await this.gate;
     const at = this.entries.indexOf(after);
-    if (at < 0) return { reset: true, items: this.entries.slice(-3).map(note) };
-    return { reset: false, items: this.entries.slice(at + 1).map(note) };
+    if (at < 0) return { reset: true, items: this.entries.slice(-3).map((id) => note(id)) };
+    return { reset: false, items: this.entries.slice(at + 1).map((id) => note(id)) };
   }
   async latestId() {
     return this.entries[this.entries.length - 1];
   }
 }
 
-function connect(feed: FakeFeed) {
-  const res = new FakeResponse();
-  let closed = 0;
-  const conn = new SseConnection(
-    'u_1',
-    res as unknown as Response,
-    feed,
-    { retryMs: 1000, heartbeatMs: 60_000 },
-    () => {
-      closed++;
-    },
-  );
-  conn.open();
-  return { res, conn, closed: () => closed };
-}
+const connect = (feed: FakeFeed) => openOnFake(feed);
 
 describe('SseConnection', () => {
   it('sends retry first, then live entries once each and in order', async () => {
