@@ -39,6 +39,11 @@ const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
 const CLIENTS = Number(process.env['BENCH_CLIENTS'] ?? 100);
 const ROUND_S = Number(process.env['BENCH_ROUND_S'] ?? 5);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+/**
+ * Orders instances running beside the path (their own consumers of the same events compete for the
+ * same cores; none is on the measured path). 2, as the system runs; 0 to see what the path costs alone.
+ */
+const ORDERS_INSTANCES = Number(process.env['BENCH_ORDERS'] ?? 2);
 const WARMUP_S = Number(process.env['BENCH_WARMUP_S'] ?? 3);
 /** How long after the last send a round waits for stragglers before counting them lost. */
 const DRAIN_MS = 10_000;
@@ -181,6 +186,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0].toFixed(2);
   const stack = await startGatewayStack({
     notifications: 2,
+    orders: ORDERS_INSTANCES,
     gatewayEnv: { SSE_MAX_PER_USER: '5' },
     // The data Redis as production runs it (docker-compose, k8s): appendonly with the default fsync once a
     // second. The tests' `always` puts a disk flush in front of every reply on the path's 5 round trips.

@@ -121,6 +121,8 @@ export interface StackOptions {
   gatewayEnv?: Record<string, string>;
   ordersEnv?: Record<string, string>;
   gateways?: number;
+  /** Orders instances. @default 2 */
+  orders?: number;
   /** Notifications instances to start (the live feed); 0 by default, as most suites need none. */
   notifications?: number;
   notificationsEnv?: Record<string, string>;
@@ -174,7 +176,7 @@ async function startStack(options: StackOptions, undo: Teardown): Promise<Gatewa
     return proc;
   };
   const orders: ServiceProcess[] = [];
-  for (let i = 0; i < 2; i++)
+  for (let i = 0; i < (options.orders ?? 2); i++)
     orders.push(await start('orders', i, databases[0].url, options.ordersEnv ?? {}));
   const notifications: ServiceProcess[] = [];
   for (let i = 0; i < (options.notifications ?? 0); i++)
