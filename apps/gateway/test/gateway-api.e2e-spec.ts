@@ -88,6 +88,26 @@ describe('gateway API: catalog, orders, leaderboards (2 gateway instances, 2 ord
       expect((await anon.get(0, '/api/products/TEE-M')).body.price).toBe(2999);
     });
 
+    it('a price change drops that product and the list pages only: another product stays a HIT on both instances', async () => {
+      const anon = stack.browser();
+      for (const instance of [0, 1]) {
+        await anon.get(instance, '/api/products/CAP-01');
+        expect((await anon.get(instance, '/api/products/CAP-01')).headers.get('x-cache')).toBe('HIT');
+        await anon.get(instance, '/api/products?limit=100');
+      }
+      const changed = await admin.call(0, 'PUT', '/api/products/BAG-TOTE', { body: { price: 1799 } });
+      expect(changed.status).toBe(200);
+      const page = await anon.get(1, '/api/products?limit=100');
+      expect(page.headers.get('x-cache')).toBe('MISS');
+      expect(page.body.items.find((p: { sku: string }) => p.sku === 'BAG-TOTE').price).toBe(1799);
+      for (const instance of [0, 1])
+        expect((await anon.get(instance, '/api/products/CAP-01')).headers.get('x-cache')).toBe('HIT');
+      // The change's own event (through the outbox, about a second later) names the product too.
+      await new Promise((r) => setTimeout(r, 1500));
+      for (const instance of [0, 1])
+        expect((await anon.get(instance, '/api/products/CAP-01')).headers.get('x-cache')).toBe('HIT');
+    });
+
     it('a change made behind the gateway (a command straight to orders) reaches the cached responses by its event', async () => {
       const anon = stack.browser();
       // Cached on B first. The previous test's price change also comes back as an event (about a second

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ORDERS_EVENTS, type OrderEventBase, type ProductChangedEvent } from '@shop/contracts';
 import { ResponseInvalidation } from './response-invalidation';
-import { orderTags, RESPONSE_TAGS } from './response-tags';
+import { orderTags, productTags, RESPONSE_TAGS } from './response-tags';
 
 /**
  * Event-based invalidation of the HTTP response cache: the orders service's events, read by the
@@ -14,9 +14,10 @@ import { orderTags, RESPONSE_TAGS } from './response-tags';
 export class CacheInvalidationController {
   constructor(private readonly invalidation: ResponseInvalidation) {}
 
+  /** The product's own responses and the list pages; the whole catalog when the event names no sku. */
   @EventPattern(ORDERS_EVENTS.productChanged)
-  productChanged(@Payload() _event: ProductChangedEvent): Promise<void> {
-    return this.invalidation.invalidateOrThrow([RESPONSE_TAGS.catalog]);
+  productChanged(@Payload() event: ProductChangedEvent): Promise<void> {
+    return this.invalidation.invalidateOrThrow(productTags(event?.sku));
   }
 
   /**

@@ -14,7 +14,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CacheResponse, type CacheResponseOptions } from '@shop/cache';
 import { ResponseCacheInterceptor } from '../http/response-cache.interceptor';
-import { ORDERS_COMMANDS, type Page, type Product } from '@shop/contracts';
+import { ORDERS_COMMANDS, SKU_PATTERN, type Page, type Product } from '@shop/contracts';
 import { Public, RequireRole } from '../auth/auth.decorators';
 import { callerOf, CurrentUser } from '../auth/current-user.decorator';
 import type { GatewayRequest, SessionUser } from '../auth/session-user';
@@ -24,7 +24,7 @@ import { PageQuery } from './dto/page.dto';
 import { listView, type ListView } from './list-view';
 import { ANONYMOUS, OrdersApi } from './orders-api';
 import { ResponseInvalidation } from './response-invalidation';
-import { RESPONSE_TAGS } from './response-tags';
+import { productTags, RESPONSE_TAGS } from './response-tags';
 
 const view = ({ sku, name, price, active, updatedAt }: Product): ProductView => ({
   sku,
@@ -43,9 +43,20 @@ const view = ({ sku, name, price, active, updatedAt }: Product): ProductView => 
 const SHARED: CacheResponseOptions = {
   ttl: '30s',
   grace: '10m',
-  tags: [RESPONSE_TAGS.catalog],
   cacheControl: 'no-cache',
   variant: (req: Request) => ((req as GatewayRequest).user?.role === 'admin' ? 'admin' : 'public'),
+};
+/** List pages: any product change may alter one. */
+const PAGE_TAGS = [RESPONSE_TAGS.catalog, RESPONSE_TAGS.catalogPages];
+/**
+ * One product: its own tag, so a change of another product leaves it cached. The interceptor runs before
+ * validation; a sku that is not one gets no entry (400), so its tags only need to be valid tags.
+ */
+const productEntryTags = (req: Request) => {
+  const sku = req.params['sku'];
+  return typeof sku === 'string' && SKU_PATTERN.test(sku)
+    ? [RESPONSE_TAGS.catalog, RESPONSE_TAGS.product(sku)]
+    : [RESPONSE_TAGS.catalog];
 };
 
 @ApiTags('catalog')
@@ -59,7 +70,7 @@ export class CatalogController {
 
   @Get()
   @Public()
-  @CacheResponse({ ...SHARED, query: ['cursor', 'limit'] })
+  @CacheResponse({ ...SHARED, tags: PAGE_TAGS, query: ['cursor', 'limit'] })
   @ApiOperation({ summary: 'Active products by sku (admins: all), cursor-paged' })
   @ApiErrors(400, 429, 503, 504)
   async list(@Query() query: PageQuery, @CurrentUser() user?: SessionUser): Promise<ListView<ProductView>> {
@@ -73,7 +84,7 @@ export class CatalogController {
 
   @Get(':sku')
   @Public()
-  @CacheResponse(SHARED)
+  @CacheResponse({ ...SHARED, tags: productEntryTags })
   @ApiOperation({ summary: 'One product' })
   @ApiErrors(400, 404, 429, 503, 504)
   async get(@Param() { sku }: SkuParam, @CurrentUser() user?: SessionUser): Promise<ProductView> {
@@ -117,7 +128,7 @@ export class CatalogController {
 
   /** Read-your-writes on every instance now; the product.changed event repeats it for writes made elsewhere. */
   private async changed(product: Product): Promise<ProductView> {
-    await this.invalidation.invalidate([RESPONSE_TAGS.catalog]);
+    await this.invalidation.invalidate(productTags(product.sku));
     return view(product);
   }
 }
