@@ -128,10 +128,12 @@ export class LiveHub implements OnApplicationBootstrap, BeforeApplicationShutdow
     if (this.checking || this.sessionOf.size === 0) return 0;
     this.checking = true;
     try {
-      const alive = await this.sessions.aliveSessions(this.sessionOf.values());
+      // Only the streams asked about: one opened during the lookup (a fresh login) was not.
+      const checked = [...this.sessionOf];
+      const alive = await this.sessions.aliveSessions(checked.map(([, sid]) => sid));
       let ended = 0;
-      for (const [conn, sid] of [...this.sessionOf])
-        if (!alive.has(sid)) {
+      for (const [conn, sid] of checked)
+        if (!alive.has(sid) && !conn.isClosed) {
           conn.end();
           ended++;
         }
