@@ -280,9 +280,19 @@ describe('gateway API: catalog, orders, leaderboards (2 gateway instances, 2 ord
       expect(cancelled.status).toBe(200);
       expect(cancelled.body.status).toBe('cancelled');
       expect((await c.call(0, 'DELETE', `/api/orders/${order.id}`)).status).toBe(403);
+      // The customer's list, cached on gateway 0, names the order until an admin deletes it on gateway 1.
+      await c.get(0, '/api/orders');
+      const listed = await c.get(0, '/api/orders');
+      expect(listed.headers.get('x-cache')).toBe('HIT');
+      expect(listed.body.items.map((o: { id: string }) => o.id)).toContain(order.id);
       expect((await admin.call(1, 'DELETE', `/api/orders/${order.id}`)).status).toBe(204);
       expect((await c.get(0, `/api/orders/${order.id}`)).status).toBe(404);
       expect((await admin.get(1, `/api/orders/${order.id}`)).status).toBe(404);
+      expect((await c.get(0, '/api/orders')).body.items.map((o: { id: string }) => o.id)).not.toContain(
+        order.id,
+      );
+      const again = await admin.call(0, 'DELETE', `/api/orders/${order.id}`);
+      expect([again.status, again.body.code]).toEqual([404, 'E_NOT_FOUND']);
     });
   });
 

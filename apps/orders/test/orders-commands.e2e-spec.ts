@@ -345,7 +345,10 @@ describeEachDialect('orders commands', (dialect) => {
       expect((await s.fail(C.cancel, { caller: alice, id: order.id })).remoteCode).toBe(
         'E_INVALID_TRANSITION',
       );
-      expect(await s.call(C.delete, { caller: admin, id: order.id })).toEqual({ deleted: true });
+      expect(await s.call(C.delete, { caller: admin, id: order.id })).toEqual({
+        deleted: true,
+        customerId: order.customerId,
+      });
       for (let i = 0; i < 6; i++)
         expect((await s.fail(C.get, { caller: admin, id: order.id })).remoteCode).toBe('E_NOT_FOUND');
       expect((await s.fail(C.delete, { caller: admin, id: order.id })).remoteCode).toBe('E_NOT_FOUND');

@@ -41,7 +41,7 @@ export { UpdateOrderItemsDto } from './lib/orders/update-order-items.dto';
 export { ChangeOrderStatusDto } from './lib/orders/change-order-status.dto';
 export { SetTrackingNoteDto } from './lib/orders/set-tracking-note.dto';
 export { CancelOrderDto } from './lib/orders/cancel-order.dto';
-export { DeleteOrderDto } from './lib/orders/delete-order.dto';
+export { DeleteOrderDto, type OrderDeleted } from './lib/orders/delete-order.dto';
 
 export {
   BOARD_PERIODS,

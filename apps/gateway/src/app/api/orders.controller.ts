@@ -21,6 +21,7 @@ import {
   ORDER_ID_PATTERN,
   ORDERS_COMMANDS,
   type Order,
+  type OrderDeleted,
   type Page,
 } from '@shop/contracts';
 import type { Request, Response } from 'express';
@@ -177,9 +178,10 @@ export class OrdersController {
   @ApiOperation({ summary: 'Delete an order and its lines (admin)' })
   @ApiErrors(400, 401, 403, 404, 429, 503, 504)
   async delete(@Param() { id }: OrderIdParam, @CurrentUser() user: SessionUser): Promise<void> {
-    const order = await this.orders.send<Order>(ORDERS_COMMANDS.get, callerOf(user), { id });
-    await this.orders.send(ORDERS_COMMANDS.delete, callerOf(user), { id });
-    await this.invalidation.invalidate(orderTags(id, order.customerId));
+    const { customerId } = await this.orders.send<OrderDeleted>(ORDERS_COMMANDS.delete, callerOf(user), {
+      id,
+    });
+    await this.invalidation.invalidate(orderTags(id, customerId));
   }
 
   /** Read-your-writes on every gateway instance now; the order's event repeats it later. */

@@ -11,6 +11,7 @@ import {
   SetTrackingNoteDto,
   UpdateOrderItemsDto,
   type Order,
+  type OrderDeleted,
   type Page,
 } from '@shop/contracts';
 import { OrderStatusService } from './order-status.service';
@@ -60,7 +61,7 @@ export class OrdersController {
   }
 
   @MessagePattern(ORDERS_COMMANDS.delete)
-  delete(@Payload() dto: DeleteOrderDto): Promise<{ deleted: true }> {
+  delete(@Payload() dto: DeleteOrderDto): Promise<OrderDeleted> {
     return this.orders.delete(dto.caller, dto.id);
   }
 }

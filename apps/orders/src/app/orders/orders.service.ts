@@ -8,6 +8,7 @@ import {
   type CreateOrderDto,
   type ListOrdersDto,
   type Order,
+  type OrderDeleted,
   type Page,
   type UpdateOrderItemsDto,
 } from '@shop/contracts';
@@ -144,7 +145,7 @@ export class OrdersService {
     }
   }
 
-  async delete(caller: CallerDto, id: string): Promise<{ deleted: true }> {
+  async delete(caller: CallerDto, id: string): Promise<OrderDeleted> {
     requireAdmin(caller, 'deleting an order');
     const order = await this.repo.delete(id, orderEvents.deleted());
     if (!order) throw notFound('order', id);
@@ -154,7 +155,7 @@ export class OrdersService {
       this.log.warn({ msg: 'deleted order still cached (cache Redis down)', orderId: id, err: String(err) });
     }
     await this.invalidateLists(order.customerId);
-    return { deleted: true };
+    return { deleted: true, customerId: order.customerId };
   }
 
   /** The order as committed (never the cache: a write decides on the row itself), if the caller may see it. */
