@@ -7,6 +7,13 @@ describe('hasSessionCookie (reads without one skip express-session)', () => {
     expect(hasSessionCookie(`_ga=1;${SESSION_COOKIE}=`)).toBe(true);
   });
 
+  it('sees a session cookie written with blanks before its `=` (express-session reads it too)', () => {
+    // The `cookie` parser trims blanks around a name: `sid =v` is the session cookie `sid`.
+    expect(hasSessionCookie(`${SESSION_COOKIE} =s%3Aabc`)).toBe(true);
+    expect(hasSessionCookie(`theme=dark; ${SESSION_COOKIE}\t=s%3Aabc`)).toBe(true);
+    expect(hasSessionCookie(`${SECURE_SESSION_COOKIE}  = s%3Aabc`)).toBe(true);
+  });
+
   it('is false without a Cookie header or without a session cookie in it', () => {
     expect(hasSessionCookie(undefined)).toBe(false);
     expect(hasSessionCookie('')).toBe(false);

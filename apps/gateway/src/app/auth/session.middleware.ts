@@ -10,12 +10,15 @@ import type { GatewayRequest } from './session-user';
 export const SESSION_COOKIE = 'sid';
 export const SECURE_SESSION_COOKIE = '__Host-sid';
 
+/** `sid` then `=`, blanks between allowed: the `cookie` parser express-session uses trims them off a name. */
+const SESSION_COOKIE_NAME = new RegExp(`${SESSION_COOKIE}[ \t]*=`);
+
 /**
  * Whether a Cookie header may carry a session cookie (`sid=`, which `__Host-sid=` ends with too); a false
  * positive (another cookie named `…sid`) only costs the full path.
  */
 export function hasSessionCookie(header: string | undefined): boolean {
-  return header !== undefined && header.includes(`${SESSION_COOKIE}=`);
+  return header !== undefined && SESSION_COOKIE_NAME.test(header);
 }
 
 const DEV_SECRET = 'development-only-session-secret-do-not-use-in-production';
