@@ -2,6 +2,7 @@
 import { api, describeError } from '../api.js';
 import { announce, byId, clearError, showError, whileBusy } from '../dom.js';
 import { currentUser, setUser } from '../state.js';
+import { quiesceFeed, startFeed } from './feed.js';
 
 /** Asks the gateway who is signed in (a 401 means nobody). */
 export async function loadCurrentUser() {
@@ -29,10 +30,12 @@ function submitButton(form) {
 
 async function logout() {
   clearError();
+  await quiesceFeed();
   try {
     await api('/api/auth/logout', { method: 'POST' });
   } catch (err) {
     showError(describeError(err));
+    if (currentUser()) startFeed(); // still signed in: the feed goes on
     return;
   }
   setUser(null);

@@ -60,6 +60,27 @@ export function initFeed(handler) {
   all.addEventListener('click', () => void whileBusy(all, markAllRead));
 }
 
+/** The feed's requests still in flight: a logout waits for them (see `quiesceFeed`). */
+const inFlight = new Set();
+
+/** `api()`, counted in `inFlight` until it settles. @param {string} path @param {Parameters<typeof api>[1]} [options] */
+function feedApi(path, options) {
+  const request = api(path, options);
+  inFlight.add(request);
+  void request.finally(() => inFlight.delete(request)).catch(() => undefined);
+  return request;
+}
+
+/**
+ * Before a logout: the stream is closed, nothing new is asked, and what was asked has been answered, so
+ * no feed request reaches the server after the session is gone (it would answer 401, an error in the
+ * console for nothing).
+ */
+export async function quiesceFeed() {
+  stopFeed();
+  await Promise.allSettled([...inFlight]);
+}
+
 /** Signed in: load the feed and the unread count, open the live stream. */
 export function startFeed() {
   stopFeed();
@@ -123,7 +144,7 @@ async function probeThenConnect() {
   if (!running) return;
   try {
     const asked = ++unreadAsked;
-    const body = await api('/api/notifications/unread-count');
+    const body = await feedApi('/api/notifications/unread-count');
     if (asked === unreadAsked) setBadge(Number(body?.unread ?? 0));
     connect();
   } catch (err) {
@@ -195,8 +216,9 @@ function replace(items) {
 
 /** The latest page; merged into what live events already brought unless `replaceAll`. */
 async function loadFeed(replaceAll = false) {
+  if (!running) return; // a stream's open or reset can still fire after a logout
   try {
-    const page = await api(`/api/notifications?limit=${SHOWN}`);
+    const page = await feedApi(`/api/notifications?limit=${SHOWN}`);
     const items = (Array.isArray(page?.items) ? page.items : []).filter(isNotification);
     if (replaceAll) replace(items);
     else {
@@ -217,7 +239,7 @@ async function loadFeed(replaceAll = false) {
 async function loadUnread() {
   const asked = ++unreadAsked;
   try {
-    const body = await api('/api/notifications/unread-count');
+    const body = await feedApi('/api/notifications/unread-count');
     if (asked === unreadAsked) setBadge(Number(body?.unread ?? 0));
   } catch {
     // Keep the last count shown: the feed's state line says what is wrong.
@@ -249,7 +271,7 @@ function setBadge(count) {
 /** @param {string} id */
 async function markRead(id) {
   try {
-    const body = await api(`/api/notifications/${encodeURIComponent(id)}/read`, { method: 'POST' });
+    const body = await feedApi(`/api/notifications/${encodeURIComponent(id)}/read`, { method: 'POST' });
     const n = feed.get(id);
     if (n) feed.set(id, { ...n, read: true });
     render();
@@ -261,7 +283,7 @@ async function markRead(id) {
 
 async function markAllRead() {
   try {
-    const body = await api('/api/notifications/read-all', { method: 'POST' });
+    const body = await feedApi('/api/notifications/read-all', { method: 'POST' });
     for (const [id, n] of feed) feed.set(id, { ...n, read: true });
     render();
     if (!repliedCount(body)) await loadUnread();
