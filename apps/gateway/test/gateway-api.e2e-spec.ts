@@ -97,9 +97,11 @@ describe('gateway API: catalog, orders, leaderboards (2 gateway instances, 2 ord
       }
       const changed = await admin.call(0, 'PUT', '/api/products/BAG-TOTE', { body: { price: 1799 } });
       expect(changed.status).toBe(200);
-      const page = await anon.get(1, '/api/products?limit=100');
-      expect(page.headers.get('x-cache')).toBe('MISS');
-      expect(page.body.items.find((p: { sku: string }) => p.sku === 'BAG-TOTE').price).toBe(1799);
+      // The list pages follow (read-your-writes on the other instance is the test above's subject).
+      await waitFor('the list with the new price on B', async () => {
+        const page = await anon.get(1, '/api/products?limit=100');
+        return page.body.items.find((p: { sku: string }) => p.sku === 'BAG-TOTE')?.price === 1799;
+      });
       for (const instance of [0, 1])
         expect((await anon.get(instance, '/api/products/CAP-01')).headers.get('x-cache')).toBe('HIT');
       // The change's own event (through the outbox, about a second later) names the product too.
