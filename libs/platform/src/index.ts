@@ -7,7 +7,9 @@ export { IsDatabaseUrl, IsRedisUrl } from './lib/env/url-validators';
 export { EnvValidationError, validateEnv } from './lib/env/validate-env';
 export { READINESS_CHECKS, type ReadinessCheck } from './lib/health/readiness-check';
 export { AllExceptionsFilter, type ErrorBody } from './lib/http/all-exceptions.filter';
+export { beginEarlyAnswer, type EarlyAnswer } from './lib/http/early-answer';
 export { REQUEST_ID_HEADER } from './lib/logging/request-id';
+export { httpRequestDuration } from './lib/metrics/http-metrics.middleware';
 export { PlatformModule } from './lib/platform.module';
 export type { PlatformOptions } from './lib/platform-options';
 export {

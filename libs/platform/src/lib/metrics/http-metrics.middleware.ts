@@ -3,7 +3,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { Histogram } from 'prom-client';
 import { metricOnce } from './metric-once';
 
-function httpDuration(): Histogram<'method' | 'route' | 'status'> {
+/** The `http_request_duration_seconds` histogram (one per registry, whoever asks first creates it). */
+export function httpRequestDuration(): Histogram<'method' | 'route' | 'status'> {
   return metricOnce(
     'http_request_duration_seconds',
     () =>
@@ -22,7 +23,7 @@ function httpDuration(): Histogram<'method' | 'route' | 'status'> {
  */
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware {
-  private readonly histogram = httpDuration();
+  private readonly histogram = httpRequestDuration();
 
   use(req: Request, res: Response, next: NextFunction): void {
     const stop = this.histogram.startTimer();
