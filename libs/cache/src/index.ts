@@ -17,6 +17,12 @@ export {
 export { CacheResponse, type CacheResponseOptions } from './lib/http/cache-response.decorator';
 export { HttpCacheInterceptor } from './lib/http/http-cache.interceptor';
 export {
+  HttpFastPath,
+  type CachedHttpResponse,
+  type FastPathHit,
+  type FastPathRoute,
+} from './lib/http/http-fast-path';
+export {
   DEFAULT_ALLOWED_COOKIES,
   DEFAULT_CREDENTIAL_COOKIES,
   type CredentialCookie,

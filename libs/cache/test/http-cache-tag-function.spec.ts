@@ -1,10 +1,7 @@
-import { Controller, Get, Module, Param, Post, UseInterceptors, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { RedisModule } from '@shop/redis';
-import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
+import { Controller, Get, Param, Post, UseInterceptors } from '@nestjs/common';
 import type { Request } from 'express';
-import { Registry } from 'prom-client';
-import { Cache, CacheModule, CacheResponse, HttpCacheInterceptor } from '../src';
+import { Cache, CacheResponse, HttpCacheInterceptor } from '../src';
+import { startHttpTestApps, type HttpTestApps } from './http-test-apps';
 
 const prices: Record<string, number> = { a: 1, b: 1 };
 
@@ -28,37 +25,21 @@ class ProductsController {
   }
 }
 
-function appModule(url: string, instance: string) {
-  @Module({
-    imports: [
-      RedisModule.forRoot({ url, keyPrefix: 'tagfn', connectionName: instance }),
-      CacheModule.forRoot({ name: 'tagfn', registry: new Registry() }),
-    ],
-    controllers: [ProductsController],
-  })
-  class AppModule {}
-  return AppModule;
-}
-
 describe('HTTP cache tags computed from the request', () => {
-  let redis: TestRedis;
-  const apps: INestApplication[] = [];
-  const urls: string[] = [];
+  let stack: HttpTestApps;
+  let urls: string[];
 
   beforeAll(async () => {
-    redis = await startTestRedis();
-    for (const instance of ['one', 'two']) {
-      const app = await NestFactory.create(appModule(redis.url, instance), { logger: false });
-      await app.listen(0, '127.0.0.1');
-      apps.push(app);
-      urls.push(await app.getUrl());
-    }
-    await waitFor('ready', async () => (await fetch(`${urls[0]}/products/a`)).status === 200);
+    stack = await startHttpTestApps({
+      name: 'tagfn',
+      controllers: [ProductsController],
+      readyPath: '/products/a',
+    });
+    ({ urls } = stack);
   });
 
   afterAll(async () => {
-    await Promise.all(apps.map((a) => a.close()));
-    await redis.dispose();
+    await stack?.dispose();
   });
 
   it('invalidating one entity’s tag on one instance drops only that entity’s response, on both', async () => {

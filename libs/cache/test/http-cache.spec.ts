@@ -1,19 +1,6 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  Module,
-  Post,
-  Query,
-  UseInterceptors,
-  type INestApplication,
-} from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { RedisModule } from '@shop/redis';
-import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
-import { Registry } from 'prom-client';
-import { Cache, CacheModule, CacheResponse, HttpCacheInterceptor } from '../src';
+import { Body, Controller, Get, Headers, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Cache, CacheResponse, HttpCacheInterceptor } from '../src';
+import { startHttpTestApps, type HttpTestApps } from './http-test-apps';
 
 let handlerRuns = 0;
 let catalog = ['apple'];
@@ -69,37 +56,21 @@ class ItemsController {
   }
 }
 
-function appModule(url: string, instance: string) {
-  @Module({
-    imports: [
-      RedisModule.forRoot({ url, keyPrefix: 'http', connectionName: instance }),
-      CacheModule.forRoot({ name: 'http', registry: new Registry() }),
-    ],
-    controllers: [ItemsController],
-  })
-  class AppModule {}
-  return AppModule;
-}
-
 describe('HttpCacheInterceptor across two app instances', () => {
-  let redis: TestRedis;
-  const apps: INestApplication[] = [];
-  const urls: string[] = [];
+  let stack: HttpTestApps;
+  let urls: string[];
 
   beforeAll(async () => {
-    redis = await startTestRedis();
-    for (const instance of ['one', 'two']) {
-      const app = await NestFactory.create(appModule(redis.url, instance), { logger: false });
-      await app.listen(0, '127.0.0.1');
-      apps.push(app);
-      urls.push(await app.getUrl());
-    }
-    await waitFor('redis clients ready', async () => (await fetch(`${urls[0]}/items`)).status === 200);
+    stack = await startHttpTestApps({
+      name: 'http',
+      controllers: [ItemsController],
+      readyPath: '/items',
+    });
+    ({ urls } = stack);
   });
 
   afterAll(async () => {
-    await Promise.all(apps.map((a) => a.close()));
-    await redis.dispose();
+    await stack?.dispose();
   });
 
   beforeEach(async () => {

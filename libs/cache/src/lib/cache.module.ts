@@ -9,6 +9,7 @@ import {
 } from './cache.module-definition';
 import { HTTP_CACHE_OPTIONS, resolveHttpCacheOptions } from './http/http-cache-options';
 import { HttpCacheInterceptor } from './http/http-cache.interceptor';
+import { HttpFastPath } from './http/http-fast-path';
 
 /** Closes the cache's bus subscription on shutdown. */
 @Injectable()
@@ -49,8 +50,9 @@ class CacheLifecycle implements OnApplicationShutdown {
       useFactory: (options: CacheModuleOptions) => resolveHttpCacheOptions(options.http),
     },
     CacheLifecycle,
+    HttpFastPath,
     HttpCacheInterceptor,
   ],
-  exports: [Cache, HttpCacheInterceptor, HTTP_CACHE_OPTIONS],
+  exports: [Cache, HttpCacheInterceptor, HttpFastPath, HTTP_CACHE_OPTIONS],
 })
 export class CacheModule extends ConfigurableModuleClass {}

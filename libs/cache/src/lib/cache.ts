@@ -122,6 +122,16 @@ export class Cache extends EventEmitter<CacheEvents> {
   }
 
   /**
+   * The value when this process holds it fresh and current in L1, else undefined: synchronous, no I/O,
+   * no load, no grace, no refresh-ahead (for an answer path that cannot wait, e.g. `HttpFastPath`). An
+   * L1 hit is counted; a miss is not (the caller falls back to a path that counts it).
+   */
+  peek<T>(key: string, options: Pick<EntryOptions, 'namespace'> = {}): T | undefined {
+    const local = this.loads.peekL1(this.keys.full(key, options.namespace), false);
+    return local ? (EntryBuilder.valueOf(local) as T) : undefined;
+  }
+
+  /**
    * Cache-aside: the cached value, else `loader()`'s, stored in both tiers. Concurrent calls for one key
    * share one load in this process, and instances share it through a Redis lease; on loader failure or
    * timeout a stale value within grace is served instead of the error.

@@ -71,6 +71,13 @@ export interface CacheResponseOptions {
    * `Expires`, `Last-Modified`, `Link`). `Set-Cookie` is never stored.
    */
   headers?: readonly string[];
+  /**
+   * Lets `HttpFastPath` answer this route's HITs before routing (see the README, "Pre-routing HITs"):
+   * a later bare request (no cookie, no credential header) for the same raw URL is served from a fresh L1
+   * entry without reaching the router. Set it only when a bare request's answer depends on nothing but
+   * its URL: no `perUser`, and a `variant` function that labels every bare request alike. @default false
+   */
+  fastPath?: boolean;
 }
 
 export const CACHE_RESPONSE = Symbol('CACHE_RESPONSE');

@@ -20,6 +20,7 @@ import {
   resolveHttpCacheOptions,
   type ResolvedHttpCacheOptions,
 } from './http-cache-options';
+import { HttpFastPath, type CachedHttpResponse } from './http-fast-path';
 import { ifNoneMatchMatches } from './if-none-match';
 import { KeyBudget } from './key-budget';
 import {
@@ -35,20 +36,15 @@ import { responseKey } from './response-key';
 import { checkRouteOptions } from './route-options-check';
 import { variantLabel } from './variant-label';
 
-interface CachedResponse {
-  body: unknown;
-  etag: string;
-  /** Allow-listed headers the handler set, replayed on a HIT. */
-  headers?: StoredHeaders;
-  /** When the handler produced it (ms), for `Age`. */
-  storedAt?: number;
-}
+type CachedResponse = CachedHttpResponse;
 
 /**
  * A request the cache must not answer from or store under a key, and why; or its key. `shareable`: the
  * request carried no credential and the route is shared, so the default `Cache-Control` may say `public`.
  */
-type Decision = { bypass: string } | { key: string; perUser: boolean; shareable: boolean };
+type Decision = { bypass: string } | Keyed;
+/** `bare`: no cookie, credential header or user at all (what `HttpFastPath` may answer alike). */
+type Keyed = { key: string; perUser: boolean; shareable: boolean; bare: boolean };
 
 /** The loaded response may not be stored (handler-set `Set-Cookie`, `no-store`, `private` on a shared route). */
 class NotStorable extends Error {
@@ -86,6 +82,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
     @Inject(Cache) private readonly cache: Cache,
     private readonly reflector: Reflector,
     @Optional() @Inject(HTTP_CACHE_OPTIONS) http?: ResolvedHttpCacheOptions,
+    @Optional() private readonly fastPath?: HttpFastPath,
   ) {
     this.http = http ?? resolveHttpCacheOptions();
     this.vary = [...this.http.credentialHeaders, 'cookie'];
@@ -163,7 +160,12 @@ export class HttpCacheInterceptor implements NestInterceptor {
       return { bypass: 'key-budget' };
     // An answer computed for a credentialed caller (a variant's) is never marked `public` by default: a
     // downstream cache that ignores `Vary` must not hand it to anyone else.
-    return { key: key.key, perUser, shareable: !perUser && !credentialed };
+    return {
+      key: key.key,
+      perUser,
+      shareable: !perUser && !credentialed,
+      bare: !perUser && !credentialed && this.fastPath?.isBare(req) === true,
+    };
   }
 
   /** The caller's id, or undefined when the extractor yields none (or fails: fail closed). */
@@ -176,7 +178,7 @@ export class HttpCacheInterceptor implements NestInterceptor {
   }
 
   private async respond(
-    decision: { key: string; perUser: boolean; shareable: boolean },
+    decision: Keyed,
     ttlMs: number,
     graceMs: number,
     options: CacheResponseOptions,
@@ -236,18 +238,31 @@ export class HttpCacheInterceptor implements NestInterceptor {
     if (source !== 'miss' && cached.storedAt !== undefined)
       answer('Age', String(Math.max(0, Math.floor((Date.now() - cached.storedAt) / 1000))));
     // A Cache-Control the handler (or `@Header()`) chose wins over the route's, and that over the default.
-    if (!res.hasHeader('Cache-Control'))
-      answer(
-        'Cache-Control',
-        options.cacheControl ??
-          `${decision.shareable ? 'public' : 'private'}, max-age=${Math.floor(ttlMs / 1000)}`,
-      );
+    const cacheControl =
+      options.cacheControl ??
+      `${decision.shareable ? 'public' : 'private'}, max-age=${Math.floor(ttlMs / 1000)}`;
+    if (!res.hasHeader('Cache-Control')) answer('Cache-Control', cacheControl);
+    if (options.fastPath && decision.bare && typeof cached.body === 'object' && cached.body !== null)
+      this.fastPath?.remember(req.originalUrl, {
+        key: decision.key,
+        route: routePattern(req),
+        cacheControl,
+        vary: String(res.getHeader('Vary')),
+      });
     if (ifNoneMatchMatches(req.headers['if-none-match'], cached.etag)) {
       res.status(304);
       return undefined;
     }
     return cached.body;
   }
+}
+
+/** Express' matched pattern with its base, or the raw path when no route object is there. */
+function routePattern(req: Request): string {
+  const route = (req as Request & { route?: { path?: unknown } }).route?.path;
+  return typeof route === 'string'
+    ? `${req.baseUrl ?? ''}${route}`
+    : (req.originalUrl.split('?', 1)[0] as string);
 }
 
 /** Appends field names to `Vary` once each, keeping what others put there (and a `*`). */

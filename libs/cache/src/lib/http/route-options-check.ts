@@ -34,6 +34,8 @@ export function routeOptionsProblem(options: CacheResponseOptions): string | und
     if (perUser === true && !keptPrivate)
       return `a perUser route needs a cacheControl with private or no-store (got "${cacheControl}"): a per-user response must never be marked shareable downstream`;
   }
+  if (options.fastPath === true && perUser === true)
+    return 'fastPath is for shared routes: a perUser answer depends on the caller, not only on the URL';
   if (variant !== undefined) {
     if (typeof variant !== 'function') return 'variant must be a function of the request';
     if (perUser === true)

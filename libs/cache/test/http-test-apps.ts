@@ -1,0 +1,63 @@
+import { Module, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { RedisModule } from '@shop/redis';
+import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
+import { Registry } from 'prom-client';
+import { CacheModule } from '../src';
+
+export interface HttpTestApps {
+  redis: TestRedis;
+  apps: INestApplication[];
+  urls: string[];
+  dispose(): Promise<void>;
+}
+
+export interface HttpTestAppsOptions {
+  /** The cache's name and the Redis key prefix. */
+  name: string;
+  controllers: Type[];
+  /** A GET that answers 200 once the app's Redis clients are ready. */
+  readyPath: string;
+  /** Connection names, one app each. @default ['one', 'two'] */
+  instances?: string[];
+  /** Runs before `listen` (e.g. `app.use(...)` ahead of the router). */
+  configure?: (app: INestApplication) => void;
+}
+
+/**
+ * One service run twice, as the HTTP cache specs need it: Nest apps with the same controllers over one
+ * test Redis, each with its own connections and metrics registry, listening on free loopback ports.
+ */
+export async function startHttpTestApps(options: HttpTestAppsOptions): Promise<HttpTestApps> {
+  const redis = await startTestRedis();
+  const apps: INestApplication[] = [];
+  const dispose = async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    await redis.dispose();
+  };
+  try {
+    for (const instance of options.instances ?? ['one', 'two']) {
+      @Module({
+        imports: [
+          RedisModule.forRoot({ url: redis.url, keyPrefix: options.name, connectionName: instance }),
+          CacheModule.forRoot({ name: options.name, registry: new Registry() }),
+        ],
+        controllers: options.controllers,
+      })
+      class AppModule {}
+      const app = await NestFactory.create(AppModule, { logger: false });
+      options.configure?.(app);
+      await app.listen(0, '127.0.0.1');
+      apps.push(app);
+    }
+    const urls = await Promise.all(apps.map((a) => a.getUrl()));
+    await waitFor(
+      'redis clients ready',
+      async () => (await fetch(`${urls[0]}${options.readyPath}`)).status === 200,
+    );
+    return { redis, apps, urls, dispose };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+}
