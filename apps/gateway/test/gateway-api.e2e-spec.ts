@@ -46,6 +46,43 @@ describe('gateway API: catalog, orders, leaderboards (2 gateway instances, 2 ord
       expect((await customer.get(1, '/api/products/MUG-BLUE')).headers.get('x-cache')).toBe('HIT');
     });
 
+    it('bare repeats are answered before routing: the headers and body of a routed HIT, rate limited alike', async () => {
+      const fastAnswers = async (instance: number) => {
+        const text = (await stack.browser().get(instance, '/metrics')).text;
+        const line = text
+          .split('\n')
+          .find((l) => l.startsWith('gateway_fast_path_answers_total{route="/api/products/:sku"'));
+        return line === undefined ? 0 : Number(line.split(' ').pop());
+      };
+      const anon = stack.browser();
+      const path = '/api/products/CAP-01';
+      await anon.get(0, path); // the interceptor answers it (and remembers the URL)
+      const before = await fastAnswers(0);
+      const fast = await anon.get(0, path);
+      expect(await fastAnswers(0)).toBe(before + 1);
+      // An allow-listed analytics cookie shares the entry but is not bare: routed, guarded, intercepted.
+      const routed = await anon.get(0, path, { cookie: '_ga=GA1.2.3' });
+      expect(await fastAnswers(0)).toBe(before + 1);
+      const volatile = new Set(['date', 'age', 'x-request-id', 'ratelimit', 'connection', 'keep-alive']);
+      const stable = (h: Headers) => Object.fromEntries([...h].filter(([name]) => !volatile.has(name)));
+      expect(fast.status).toBe(200);
+      expect(fast.headers.get('x-cache')).toBe('HIT');
+      expect(stable(fast.headers)).toEqual(stable(routed.headers));
+      expect(fast.text).toBe(routed.text);
+      for (const res of [fast, routed]) {
+        expect(res.headers.get('ratelimit')).toMatch(/^"api";r=\d+;t=\d+$/);
+        expect(res.headers.get('x-request-id')).toEqual(expect.any(String));
+      }
+      // The caller's request id is kept; a revalidation gets its 304 from the fast path too.
+      const revalidated = await anon.get(0, path, {
+        'if-none-match': fast.headers.get('etag') as string,
+        'x-request-id': 'fast-path-e2e-1',
+      });
+      expect(revalidated.status).toBe(304);
+      expect(revalidated.headers.get('x-request-id')).toBe('fast-path-e2e-1');
+      expect(await fastAnswers(0)).toBe(before + 2);
+    });
+
     it('lists are { items, nextCursor } and page with the cursor', async () => {
       const anon = stack.browser();
       const page = await anon.get(0, '/api/products?limit=2');

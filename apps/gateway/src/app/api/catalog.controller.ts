@@ -38,10 +38,12 @@ const view = ({ sku, name, price, active, updatedAt }: Product): ProductView => 
  * Shared entries: browsers revalidate every time (ETag -> 304) while the gateway serves from its cache.
  * The handlers read nothing of the caller but the role (admins also see inactive products), hence one
  * entry per role group, logged-in customers sharing the anonymous one. `grace`: served STALE while the
- * orders service cannot answer (data Redis down).
+ * orders service cannot answer (data Redis down). `fastPath`: a bare repeat (no cookie, no credential
+ * header) is answered before routing from L1, anonymous requests all being the `public` variant.
  */
 const SHARED: CacheResponseOptions = {
   ttl: '30s',
+  fastPath: true,
   grace: '10m',
   cacheControl: 'no-cache',
   variant: (req: Request) => ((req as GatewayRequest).user?.role === 'admin' ? 'admin' : 'public'),

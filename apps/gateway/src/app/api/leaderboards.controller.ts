@@ -40,6 +40,8 @@ const BOARD_CACHE: CacheResponseOptions = {
   query: ['period', 'limit'],
   cacheControl: 'no-cache',
   variant: () => 'public',
+  // Everyone gets the same board: bare repeats are answered before routing (`responseFastPath`).
+  fastPath: true,
 };
 
 @ApiTags('leaderboards')

@@ -1,20 +1,11 @@
 import { HttpException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectEnv } from '@shop/platform';
-import {
-  RateLimiter,
-  rateLimitErrorBody,
-  rateLimitHeaders,
-  requestIdentity,
-  retryAfterSeconds,
-  type RateLimitDecision,
-} from '@shop/rate-limit';
-import type { Request, Response } from 'express';
+import { rateLimitErrorBody, retryAfterSeconds, type RateLimitDecision } from '@shop/rate-limit';
+import type { Response } from 'express';
 import type { GatewayRequest } from '../auth/session-user';
-import type { GatewayEnv } from '../gateway-env';
 import { isApiRequest } from '../http/api-paths';
+import { ApiRateLimit } from './api-rate-limit';
 import { LOGIN_LIMITED, type LoginLimitOptions } from './rate-limit.decorators';
-import { trustProxySetting } from './trust-proxy';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -27,18 +18,14 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  *   case-folded username (hashed by the lib: the name never reaches a key).
  * Headers `RateLimit-Policy` / `RateLimit` list every policy checked; a refusal is 429 with `Retry-After`
  * (or 503 when a fail-closed policy cannot be checked), with the usual JSON error body.
+ * A request the pre-routing fast path already counted (`ApiRateLimit.stash`) is not counted again.
  */
 @Injectable()
 export class GatewayRateLimitGuard implements CanActivate {
-  private readonly clientIp: (req: Request) => string;
-
   constructor(
-    private readonly limiter: RateLimiter,
+    private readonly api: ApiRateLimit,
     private readonly reflector: Reflector,
-    @InjectEnv() env: GatewayEnv,
-  ) {
-    this.clientIp = requestIdentity({ trustProxy: trustProxySetting(env.TRUST_PROXY) });
-  }
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     // Global guards also wrap the Streams transport's event handlers (inheritAppConfig): HTTP only.
@@ -52,30 +39,28 @@ export class GatewayRateLimitGuard implements CanActivate {
     );
     const login = loginLimit !== undefined;
     const decisions: RateLimitDecision[] = [];
-    const check = async (identity: string, policies: string[]) => {
-      const decision = await this.limiter.consume(identity, policies);
+    const check = async (decided: Promise<RateLimitDecision>) => {
+      const decision = await decided;
       decisions.push(decision);
-      setHeaders(res, decisions);
+      ApiRateLimit.setHeaders(res, decisions);
       if (!decision.allowed) refuse(res, decision);
     };
-    await check(`ip:${this.clientIp(req)}`, login ? ['api', 'login-ip'] : ['api']);
+    // Login routes count `login-ip` in the same call; the fast path never takes one of them (GET only).
+    const stashed = this.api.takeStashed(req);
+    await check(
+      stashed !== undefined && !login
+        ? Promise.resolve(stashed)
+        : this.api.consume(req, login ? ['login-ip'] : []),
+    );
     if (loginLimit?.perUsername) {
       const username: unknown = (req.body as { username?: unknown } | undefined)?.username;
       if (typeof username === 'string' && username.length <= 64)
-        await check(`login:${username.toLowerCase()}`, ['login-user']);
+        await check(this.api.limiter.consume(`login:${username.toLowerCase()}`, ['login-user']));
     } else if (!login && req.user && !SAFE_METHODS.has(req.method)) {
-      await check(`user:${req.user.id}`, ['writes']);
+      await check(this.api.limiter.consume(`user:${req.user.id}`, ['writes']));
     }
     return true;
   }
-}
-
-function setHeaders(res: Response, decisions: RateLimitDecision[]): void {
-  const merged = rateLimitHeaders({
-    ...decisions[0],
-    policies: decisions.flatMap((d) => d.policies),
-  });
-  for (const [name, value] of Object.entries(merged)) res.setHeader(name, value);
 }
 
 function refuse(res: Response, decision: RateLimitDecision): never {
