@@ -237,6 +237,67 @@ describeEachDialect('orders commands', (dialect) => {
       expect(locked.remoteCode).toBe('E_NOT_EDITABLE');
     });
 
+    it('answers a stale expectedVersion on an order its state no longer lets change by its state, not E_VERSION_CONFLICT', async () => {
+      // A version conflict tells the client to read again and retry; on a paid, shipped or cancelled
+      // order no retry can ever apply, so the state's refusal must win whatever version came with it.
+      const itemsAt = (id: string, expectedVersion: number) =>
+        s.fail(C.updateItems, {
+          caller: alice,
+          id,
+          expectedVersion,
+          items: [{ sku: 'PEN-4C', quantity: 1 }],
+        });
+      const order = await create();
+      await s.call(C.updateItems, {
+        caller: alice,
+        id: order.id,
+        expectedVersion: 1,
+        items: [{ sku: 'TEE-M', quantity: 1 }],
+      });
+      // Still pending: a stale version is a conflict, as before.
+      expect((await itemsAt(order.id, 1)).remoteCode).toBe('E_VERSION_CONFLICT');
+      expect(
+        (await s.fail(C.changeStatus, { caller: alice, id: order.id, status: 'paid', expectedVersion: 1 }))
+          .remoteCode,
+      ).toBe('E_VERSION_CONFLICT');
+      await s.call(C.changeStatus, { caller: alice, id: order.id, status: 'paid', expectedVersion: 2 });
+      // At once (the payment only in the write-behind register, the row still pending at version 2) ...
+      expect((await itemsAt(order.id, 1)).remoteCode).toBe('E_NOT_EDITABLE');
+      await waitFor('the payment persisted', async () => {
+        const r = await s.db
+          .selectFrom('orders')
+          .select('version')
+          .where('id', '=', order.id)
+          .executeTakeFirst();
+        return r?.version === 3;
+      });
+      // ... and once persisted (row paid at version 3).
+      for (const v of [1, 2, 4])
+        expect([v, (await itemsAt(order.id, v)).remoteCode]).toEqual([v, 'E_NOT_EDITABLE']);
+      // Status steps: a step the state refuses is E_INVALID_TRANSITION whatever the version.
+      await s.call(C.changeStatus, { caller: admin, id: order.id, status: 'shipped' });
+      expect((await s.fail(C.cancel, { caller: alice, id: order.id, expectedVersion: 1 })).remoteCode).toBe(
+        'E_INVALID_TRANSITION',
+      );
+      expect(
+        (await s.fail(C.changeStatus, { caller: alice, id: order.id, status: 'paid', expectedVersion: 2 }))
+          .remoteCode,
+      ).toBe('E_INVALID_TRANSITION');
+      const cancelled = await create();
+      await s.call(C.cancel, { caller: alice, id: cancelled.id });
+      expect((await itemsAt(cancelled.id, 1)).remoteCode).toBe('E_NOT_EDITABLE');
+      expect(
+        (
+          await s.fail(C.changeStatus, {
+            caller: admin,
+            id: cancelled.id,
+            status: 'shipped',
+            expectedVersion: 1,
+          })
+        ).remoteCode,
+      ).toBe('E_INVALID_TRANSITION');
+    });
+
     it('ends with the cache equal to the row after concurrent changes of one order from both instances', async () => {
       // paid (admin), cancel (customer) and cancelled (admin) at once: the older commit's cache write could
       // land last and stay cached (seen: 1-2 of 8 orders served "paid v2" while the row was "cancelled v3").

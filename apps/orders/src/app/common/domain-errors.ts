@@ -15,5 +15,8 @@ export const versionConflict = (what: string, id: string, expected: number, actu
     409,
   );
 
+export const itemsNotEditable = (id: string, status: OrderStatus): DomainError =>
+  new DomainError(ERROR_CODES.notEditable, `order ${id} is ${status}: items change only while pending`, 409);
+
 export const invalidTransition = (id: string, from: OrderStatus, to: OrderStatus): DomainError =>
   new DomainError(ERROR_CODES.invalidTransition, `order ${id} cannot go from ${from} to ${to}`, 409);

@@ -1,6 +1,6 @@
 import { canTransition, ERROR_CODES, type Order, type OrderStatus } from '@shop/contracts';
 import { DomainError } from '@shop/messaging';
-import { invalidTransition } from '../common/domain-errors';
+import { invalidTransition, itemsNotEditable, versionConflict } from '../common/domain-errors';
 
 /** One accepted status step, kept until it is persisted (its event is emitted then). */
 export interface StatusStep {
@@ -67,12 +67,7 @@ export function withEditing(
   now: number,
   ttlMs: number,
 ): OrderState {
-  if (base.status !== 'pending')
-    throw new DomainError(
-      ERROR_CODES.notEditable,
-      `order ${id} is ${base.status}: items change only while pending`,
-      409,
-    );
+  if (base.status !== 'pending') throw itemsNotEditable(id, base.status);
   if (liveLease(base, now)) throw busy(id);
   return {
     status: base.status,
@@ -80,6 +75,17 @@ export function withEditing(
     steps: waiting ? base.steps : [],
     editing: { token, until: now + ttlMs },
   };
+}
+
+/**
+ * The caller's `expectedVersion` against the order it read. Called inside a register step after the
+ * state's own checks (`withStatus`, `withEditing`): a change the current state refuses is answered by
+ * that refusal whatever the version, since `E_VERSION_CONFLICT` tells the client to read again and
+ * retry, and on a paid, shipped or cancelled order no retry can apply.
+ */
+export function checkVersion(order: Order, expectedVersion: number | undefined): void {
+  if (expectedVersion !== undefined && order.version !== expectedVersion)
+    throw versionConflict('order', order.id, expectedVersion, order.version);
 }
 
 /** Releases the lease if it is still this token's. */

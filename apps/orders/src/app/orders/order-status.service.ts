@@ -6,7 +6,7 @@ import { DomainError } from '@shop/messaging';
 import { APP_ENV } from '@shop/platform';
 import type { Kysely } from 'kysely';
 import { isAdmin, requireAdmin } from '../common/caller';
-import { notFound, versionConflict } from '../common/domain-errors';
+import { notFound } from '../common/domain-errors';
 import { OrdersMetrics } from '../common/orders-metrics';
 import type { OrdersDb } from '../db/orders-db';
 import type { OrdersEnv } from '../orders-env';
@@ -15,6 +15,7 @@ import { OrderStatePersister } from './order-state-persister';
 import { OrderStatusQueue } from './order-status-queue';
 import { OrderReader } from './order-reader';
 import {
+  checkVersion,
   stateOf,
   withCurrentState,
   withEditing,
@@ -69,11 +70,13 @@ export class OrderStatusService {
     if (to === 'cancelled') return this.cancel(caller, id, expectedVersion);
     // Customers pay their own pending orders (and cancel, above); every other step is the admins'.
     if (to !== 'paid') requireAdmin(caller, 'changing an order status');
-    const row = await this.row(caller, id, expectedVersion);
+    const row = await this.row(caller, id);
     const at = new Date().toISOString();
-    const { value, seq } = await this.status.queue.update(id, (cur) =>
-      withStatus(cur?.value ?? stateOf(row), cur?.waiting ?? false, id, to, at),
-    );
+    const { value, seq } = await this.status.queue.update(id, (cur) => {
+      const next = withStatus(cur?.value ?? stateOf(row), cur?.waiting ?? false, id, to, at);
+      checkVersion(row, expectedVersion); // after the transition check: the state's refusal wins
+      return next;
+    });
     // The lines as committed now (an item update finishes before a payment is accepted): the reply and
     // the cached entry must show what was paid for, not a copy read before the check.
     return this.accepted(to === 'paid' ? ((await this.repo.find(id)) ?? row) : row, value, seq);
@@ -97,19 +100,23 @@ export class OrderStatusService {
 
   /**
    * Takes the item-update lease on the register (atomic: only while pending, one at a time, no payment
-   * meanwhile); `release` after the SQL write, whatever its outcome. A crashed holder's lease expires.
+   * meanwhile), then checks `expectedVersion` against `row`, so a paid or cancelled order is
+   * `E_NOT_EDITABLE` whatever the version. `unlockItems` after the SQL write, whatever its outcome (a
+   * refusal here takes nothing). A crashed holder's lease expires.
    */
-  async lockItems(row: Order, token: string): Promise<void> {
-    await this.status.queue.update(row.id, (cur) =>
-      withEditing(
+  async lockItems(row: Order, token: string, expectedVersion?: number): Promise<void> {
+    await this.status.queue.update(row.id, (cur) => {
+      const next = withEditing(
         cur?.value ?? stateOf(row),
         cur?.waiting ?? false,
         row.id,
         token,
         Date.now(),
         ITEMS_LEASE_MS,
-      ),
-    );
+      );
+      checkVersion(row, expectedVersion);
+      return next;
+    });
   }
 
   async unlockItems(row: Order, token: string): Promise<void> {
@@ -120,11 +127,13 @@ export class OrderStatusService {
 
   /** Write-through: accepted on the register (atomic check), persisted and cached before the reply. */
   async cancel(caller: CallerDto, id: string, expectedVersion?: number): Promise<Order> {
-    const row = await this.row(caller, id, expectedVersion);
+    const row = await this.row(caller, id);
     const at = new Date().toISOString();
-    const { value, seq } = await this.status.queue.update(id, (cur) =>
-      withStatus(cur?.value ?? stateOf(row), cur?.waiting ?? false, id, 'cancelled', at),
-    );
+    const { value, seq } = await this.status.queue.update(id, (cur) => {
+      const next = withStatus(cur?.value ?? stateOf(row), cur?.waiting ?? false, id, 'cancelled', at);
+      checkVersion(row, expectedVersion); // after the transition check: the state's refusal wins
+      return next;
+    });
     this.metrics.accepted.inc();
     return this.persistNow(row, value, seq);
   }
@@ -169,14 +178,15 @@ export class OrderStatusService {
     );
   }
 
-  /** The order as it is now, if the caller may see it (and at `expectedVersion`, when given). */
-  private async row(caller: CallerDto, id: string, expectedVersion?: number): Promise<Order> {
+  /**
+   * The order as it is now, if the caller may see it. Its `expectedVersion` is checked in the register
+   * step, after the state's checks (`checkVersion`), not here.
+   */
+  private async row(caller: CallerDto, id: string): Promise<Order> {
     // Through the cache: its entry is the row with the register's state (see OrderReader); the decision
     // itself is the register's compare-and-set, and the SQL write is fenced by the sequence.
     const order = await this.reader.find(id);
     if (!order || (!isAdmin(caller) && order.customerId !== caller.userId)) throw notFound('order', id);
-    if (expectedVersion !== undefined && order.version !== expectedVersion)
-      throw versionConflict('order', id, expectedVersion, order.version);
     return order;
   }
 }

@@ -17,7 +17,7 @@ import type { Updateable } from 'kysely';
 import { createHash, randomUUID } from 'node:crypto';
 import { isAdmin, requireAdmin } from '../common/caller';
 import { decodeCursor, encodeCursor } from '../common/cursor';
-import { notFound, versionConflict } from '../common/domain-errors';
+import { itemsNotEditable, notFound, versionConflict } from '../common/domain-errors';
 import { OrdersMetrics } from '../common/orders-metrics';
 import { TestFaults } from '../common/test-faults';
 import type { OrderTable } from '../db/orders-db';
@@ -119,12 +119,13 @@ export class OrdersService {
   async updateItems(dto: UpdateOrderItemsDto): Promise<Order> {
     const row = await this.current(dto.caller, dto.id);
     const expectedVersion = dto.expectedVersion ?? row.version;
-    if (row.version !== expectedVersion) throw versionConflict('order', dto.id, expectedVersion, row.version);
     const { lines, total } = await this.pricing.price(dto.items);
     // The lease on the order's register is taken atomically against its current status (a payment
     // accepted by write-behind may not be in SQL yet) and keeps a payment out until this commit is done.
+    // It checks the version only after the status: a stale version on an order that is no longer
+    // pending is E_NOT_EDITABLE (no retry can apply), not a conflict to re-read and retry.
     const token = randomUUID();
-    await this.status.lockItems(row, token);
+    await this.status.lockItems(row, token, expectedVersion);
     try {
       return await this.write(
         dto.caller,
@@ -199,6 +200,9 @@ export class OrdersService {
   private async explain(caller: CallerDto, before: Order, guard: OrderGuard): Promise<DomainError> {
     const now = await this.repo.find(before.id);
     if (!now || (!isAdmin(caller) && now.customerId !== caller.userId)) return notFound('order', before.id);
+    // The state first, as in the register step: a version conflict would invite a retry that cannot apply.
+    if (guard.status === 'pending' && now.status !== 'pending')
+      return itemsNotEditable(before.id, now.status);
     if (guard.version !== undefined && now.version !== guard.version)
       return versionConflict('order', before.id, guard.version, now.version);
     return new DomainError(
