@@ -1,12 +1,22 @@
-import type { Cache } from '@shop/cache';
+import { Cache } from '@shop/cache';
 import { createDatabase, migrateToLatest } from '@shop/database';
-import { createTestDatabase, describeEachDialect, type TestDatabase } from '@shop/testing';
+import { RedisConnections } from '@shop/redis';
+import {
+  createTestDatabase,
+  describeEachDialect,
+  sleep,
+  startTestRedis,
+  waitFor,
+  type TestDatabase,
+  type TestRedis,
+} from '@shop/testing';
 import type { Kysely } from 'kysely';
 import { Registry } from 'prom-client';
 import { OrdersMetrics } from '../common/orders-metrics';
 import type { OrdersDb } from '../db/orders-db';
 import { ordersMigrations } from '../migrations';
-import { OrderStatePersister } from './order-state-persister';
+import { listTagsOf, orderKey, orderTag } from './order-cache';
+import { OrderCacheNotInvalidatedError, OrderStatePersister } from './order-state-persister';
 import type { OrderState } from './order-state';
 
 // The SQL side of write-behind: each write fenced by the queue's sequence, steps emitted once.
@@ -91,5 +101,105 @@ describeEachDialect('OrderStatePersister', (dialect) => {
       'orders.order.status_changed:shipped@v3',
       'orders.order.updated:shipped@v4',
     ]);
+  });
+});
+
+// After the commit the persister drops what every instance cached of the order and its lists. A tag
+// bump that times out (writes paused past the command timeout, as a loaded Redis does) resolves false
+// instead of throwing: a persist that ignored it was acked, and every instance kept serving the old
+// order and list pages for their TTL.
+describeEachDialect('OrderStatePersister cache invalidation', (dialect) => {
+  let redis: TestRedis;
+  let database: TestDatabase;
+  let db: Kysely<OrdersDb>;
+  const opened: Array<{ cache: Cache; connections: RedisConnections }> = [];
+  const id = 'ord_01bbbbbbbbbbbbbbbbbbbbbbbb';
+  const page = 'orders:c.alice:any:first:20';
+
+  async function ordersCache(name: string): Promise<Cache> {
+    const connections = new RedisConnections({
+      url: redis.url,
+      keyPrefix: 'osp',
+      connectionName: name,
+      commandTimeoutMs: 300,
+      maxReconnectDelayMs: 200,
+    });
+    const cache = new Cache({ connections, name: 'orders', registry: new Registry() });
+    await cache.connect();
+    opened.push({ cache, connections });
+    return cache;
+  }
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    database = await createTestDatabase(dialect);
+    db = createDatabase<OrdersDb>({ url: database.url }).db;
+    await migrateToLatest(db as Kysely<unknown>, ordersMigrations, 'orders_migration');
+    const now = new Date().toISOString();
+    await db
+      .insertInto('orders')
+      .values({
+        id,
+        customer_id: 'alice',
+        status: 'pending',
+        total_cents: 500,
+        tracking_note: null,
+        status_seq: 0,
+        paid_at: null,
+        cancelled_at: null,
+        cancelled_from: null,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+  });
+  afterAll(async () => {
+    for (const { cache, connections } of opened) {
+      await cache.close();
+      await connections.close();
+    }
+    await db?.destroy();
+    await database?.dispose();
+    await redis?.dispose();
+  });
+
+  it('fails a persist whose invalidation did not reach Redis, so it is retried, and the retry drops the peer copies', async () => {
+    const a = await ordersCache('a');
+    const b = await ordersCache('b');
+    const persister = new OrderStatePersister(db, a, new OrdersMetrics(new Registry()));
+    /** What instance b serves: its cached copy, or (after an invalidation) what its loader reads now. */
+    const onB = async () => [
+      (await b.getOrSet(orderKey(id), () => 'fresh', { tags: [orderTag(id)], ttl: '5m' })) as string,
+      (await b.getOrSet(page, () => 'fresh', { tags: listTagsOf('alice'), ttl: '5m' })) as string,
+    ];
+    const warm = async () => {
+      await b.set(orderKey(id), 'stale', { tags: [orderTag(id)], ttl: '5m' });
+      await b.set(page, 'stale', { tags: listTagsOf('alice'), ttl: '5m' });
+    };
+    await warm();
+    const paid: OrderState = {
+      status: 'paid',
+      note: null,
+      steps: [{ from: 'pending', to: 'paid', at: new Date().toISOString() }],
+    };
+    const batch = [{ key: id, value: paid, seq: 3 }];
+
+    await redis.cli('CLIENT', 'PAUSE', '1000', 'WRITE');
+    await expect(persister.persist(batch)).rejects.toBeInstanceOf(OrderCacheNotInvalidatedError);
+    // The SQL commit stands; only the batch is not done: it stays pending for a redelivery.
+    expect(
+      await db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+    ).toMatchObject({ status: 'paid', version: 2 });
+    expect(await onB()).toEqual(['stale', 'stale']);
+
+    await sleep(1000); // the pause ends
+    // Whatever the paused commands did once released, b holds old copies again (as its peers would):
+    // the redelivery finds the state already in the row and must still invalidate.
+    await warm();
+    await expect(persister.persist(batch)).resolves.toBeUndefined();
+    await waitFor('b to drop its copies', async () => (await onB()).every((v) => v === 'fresh'), {
+      timeoutMs: 2000,
+    });
   });
 });
