@@ -43,6 +43,18 @@ describe('writeThroughResult', () => {
       await small.close();
     }
   });
+
+  it('reports alsoInvalidate tags whose bump did not reach Redis, and still resolves with the committed value', async () => {
+    const failed: string[] = [];
+    t.a.cache.on('write-through-cache-failed', (key, err) => failed.push(`${key}: ${err.message}`));
+    // Writes stall past the command timeout (300 ms), as on a loaded Redis: the set and the bump time out.
+    await t.redis.cli('CLIENT', 'PAUSE', '1000', 'WRITE');
+    await expect(
+      t.a.cache.writeThroughResult('row:4', async () => ({ v: 4 }), { alsoInvalidate: ['rows:list'] }),
+    ).resolves.toEqual({ v: 4 });
+    expect(failed).toContainEqual(expect.stringMatching(/^row:4: tags rows:list were not invalidated/));
+    await t.redis.cli('CLIENT', 'UNPAUSE');
+  });
 });
 
 // Two writers of one row: the later commit's value must win in the cache even when the earlier

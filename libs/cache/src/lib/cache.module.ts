@@ -11,10 +11,20 @@ import { HTTP_CACHE_OPTIONS, resolveHttpCacheOptions } from './http/http-cache-o
 import { HttpCacheInterceptor } from './http/http-cache.interceptor';
 import { HttpFastPath } from './http/http-fast-path';
 
-/** Closes the cache's bus subscription on shutdown. */
+/**
+ * Closes the cache's bus subscription on shutdown, and logs every write-through whose cache could not
+ * follow the committed store (a set, a delete or an `alsoInvalidate` bump that did not reach Redis): the
+ * write stands, but instances may serve the old value until its TTL, and an operator should hear of it.
+ */
 @Injectable()
 class CacheLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(Cache) private readonly cache: Cache) {}
+  private readonly logger = new Logger('Cache');
+
+  constructor(@Inject(Cache) private readonly cache: Cache) {
+    cache.on('write-through-cache-failed', (key, err) =>
+      this.logger.warn({ msg: 'write-through: the cache did not follow the store', key, err: err.message }),
+    );
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await this.cache.close();

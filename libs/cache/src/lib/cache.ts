@@ -272,7 +272,14 @@ export class Cache extends EventEmitter<CacheEvents> {
       else if (err.code !== 'E_L2_UNAVAILABLE') throw err;
       this.emit('write-through-cache-failed', key, err);
     }
-    if (options.alsoInvalidate?.length) await this.invalidateTags(options.alsoInvalidate);
+    // `invalidateTags` never throws: false means the bump did not reach Redis, and lists tagged with
+    // them stay stale for their TTL. Reported like a failed set, never turned into a failed write.
+    if (options.alsoInvalidate?.length && !(await this.invalidateTags(options.alsoInvalidate)))
+      this.emit(
+        'write-through-cache-failed',
+        key,
+        new CacheError('E_L2_UNAVAILABLE', `tags ${options.alsoInvalidate.join(', ')} were not invalidated`),
+      );
   }
 
   /** Number of entries and bytes in L1 (for tests and dashboards). */
