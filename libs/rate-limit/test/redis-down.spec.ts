@@ -1,9 +1,18 @@
+import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { rateLimitMiddleware, type RateLimitPolicy } from '../src';
+import {
+  RateLimitGuard,
+  RateLimitThrottlerStorage,
+  rateLimitMiddleware,
+  type RateLimiter,
+  type RateLimitPolicy,
+} from '../src';
 import { makeLimiter } from './helpers';
 
 const TIMEOUT = 200;
@@ -13,12 +22,41 @@ const policies: RateLimitPolicy[] = [
   { name: 'open', limit: 1, window: '10s', onRedisDown: 'fail-open' },
 ];
 
+@Controller()
+class NestLoginController {
+  @Get('nest-login')
+  login(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+/** The Nest integration as a user configures it: a fail-closed `login` throttler on the lib's storage. */
+function nestApp(limiter: RateLimiter) {
+  @Module({
+    imports: [
+      ThrottlerModule.forRoot({
+        throttlers: [{ name: 'login', limit: 2, ttl: 10_000 }],
+        storage: new RateLimitThrottlerStorage(limiter, {
+          modes: { login: 'log' },
+          onRedisDown: { login: 'fail-closed' },
+        }),
+      }),
+    ],
+    controllers: [NestLoginController],
+    providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+  })
+  class NestLoginModule {}
+  return NestFactory.create(NestLoginModule, { logger: false });
+}
+
 describe('Redis down: per-policy failure modes, bounded waits, recovery', () => {
   let redis: TestRedis;
   let a: Awaited<ReturnType<typeof makeLimiter>>;
   let b: Awaited<ReturnType<typeof makeLimiter>>;
   let server: Server;
   let url: string;
+  let nest: INestApplication;
+  let nestUrl: string;
 
   beforeAll(async () => {
     redis = await startTestRedis();
@@ -32,9 +70,13 @@ describe('Redis down: per-policy failure modes, bounded waits, recovery', () => 
     server = createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    nest = await nestApp(a.limiter);
+    await nest.listen(0, '127.0.0.1');
+    nestUrl = await nest.getUrl();
   });
 
   afterAll(async () => {
+    await nest?.close();
     await new Promise<void>((r) => server?.close(() => r()));
     await a?.close();
     await b?.close();
@@ -66,6 +108,7 @@ describe('Redis down: per-policy failure modes, bounded waits, recovery', () => 
 
   it('stopped: fail-closed answers 503 fast, local keeps limiting in process, fail-open allows; then recovers', async () => {
     expect((await fetch(`${url}/login`, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(`${nestUrl}/nest-login`)).status).toBe(200);
     await redis.stop();
 
     const started = Date.now();
@@ -74,6 +117,17 @@ describe('Redis down: per-policy failure modes, bounded waits, recovery', () => 
     expect(login.status).toBe(503);
     expect(login.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(await login.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: expect.any(String),
+      code: 'E_RATE_LIMIT_UNAVAILABLE',
+    });
+    // Through @nestjs/throttler's guard and the lib's storage: a 503 with the same body, not a 500.
+    const nestStarted = Date.now();
+    const nestLogin = await fetch(`${nestUrl}/nest-login`);
+    expect(Date.now() - nestStarted).toBeLessThan(TIMEOUT + 300);
+    expect(nestLogin.status).toBe(503);
+    expect(await nestLogin.json()).toEqual({
       statusCode: 503,
       error: 'Service Unavailable',
       message: expect.any(String),
@@ -114,6 +168,7 @@ describe('Redis down: per-policy failure modes, bounded waits, recovery', () => 
       { timeoutMs: 10_000 },
     );
     expect((await fetch(`${url}/login`, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(`${nestUrl}/nest-login`)).status).toBe(200);
     expect(a.limiter.breakerState).toBe('closed');
   });
 });
