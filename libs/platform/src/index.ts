@@ -22,7 +22,7 @@ export {
   MessagingClientsModule,
   type StreamsClientRegistration,
 } from './lib/messaging/messaging-clients.module';
-export type { Duration } from './lib/messaging/duration';
+export type { Duration } from '@shop/util';
 export { serviceInfrastructure, type ServiceInfrastructureOptions } from './lib/service-infrastructure';
 export { instanceFigures, type InstanceFigures } from './lib/instances/instance-figures';
 export { InstanceReporter, readInstanceReports, type InstanceReport } from './lib/instances/instance-report';

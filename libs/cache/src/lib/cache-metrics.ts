@@ -1,15 +1,11 @@
 import { Counter, Gauge, Histogram, register as globalRegistry, type Registry } from 'prom-client';
-
-function metric<T>(registry: Registry, name: string, create: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? create();
-}
+import { metricOnce } from '@shop/util';
 
 /** The cache's Prometheus series, labelled by cache name (get-or-create: many caches per process). */
 export function cacheMetrics(registry: Registry = globalRegistry) {
   const registers = [registry];
   return {
-    hits: metric(
-      registry,
+    hits: metricOnce(
       'cache_hits_total',
       () =>
         new Counter({
@@ -18,9 +14,9 @@ export function cacheMetrics(registry: Registry = globalRegistry) {
           labelNames: ['cache', 'tier'],
           registers,
         }),
-    ),
-    misses: metric(
       registry,
+    ),
+    misses: metricOnce(
       'cache_misses_total',
       () =>
         new Counter({
@@ -29,9 +25,9 @@ export function cacheMetrics(registry: Registry = globalRegistry) {
           labelNames: ['cache', 'tier'],
           registers,
         }),
-    ),
-    stale: metric(
       registry,
+    ),
+    stale: metricOnce(
       'cache_stale_served_total',
       () =>
         new Counter({
@@ -40,9 +36,9 @@ export function cacheMetrics(registry: Registry = globalRegistry) {
           labelNames: ['cache'],
           registers,
         }),
-    ),
-    loader: metric(
       registry,
+    ),
+    loader: metricOnce(
       'cache_loader_duration_seconds',
       () =>
         new Histogram({
@@ -52,9 +48,9 @@ export function cacheMetrics(registry: Registry = globalRegistry) {
           registers,
           buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10],
         }),
-    ),
-    bus: metric(
       registry,
+    ),
+    bus: metricOnce(
       'cache_bus_messages_total',
       () =>
         new Counter({
@@ -63,9 +59,9 @@ export function cacheMetrics(registry: Registry = globalRegistry) {
           labelNames: ['cache', 'direction'],
           registers,
         }),
-    ),
-    gaps: metric(
       registry,
+    ),
+    gaps: metricOnce(
       'cache_bus_gaps_total',
       () =>
         new Counter({
@@ -74,9 +70,9 @@ export function cacheMetrics(registry: Registry = globalRegistry) {
           labelNames: ['cache', 'reason'],
           registers,
         }),
-    ),
-    l2Errors: metric(
       registry,
+    ),
+    l2Errors: metricOnce(
       'cache_l2_errors_total',
       () =>
         new Counter({
@@ -85,9 +81,9 @@ export function cacheMetrics(registry: Registry = globalRegistry) {
           labelNames: ['cache', 'op'],
           registers,
         }),
-    ),
-    breaker: metric(
       registry,
+    ),
+    breaker: metricOnce(
       'cache_circuit_open',
       () =>
         new Gauge({
@@ -96,9 +92,9 @@ export function cacheMetrics(registry: Registry = globalRegistry) {
           labelNames: ['cache'],
           registers,
         }),
-    ),
-    refused: metric(
       registry,
+    ),
+    refused: metricOnce(
       'cache_entries_refused_total',
       () =>
         new Counter({
@@ -107,6 +103,7 @@ export function cacheMetrics(registry: Registry = globalRegistry) {
           labelNames: ['cache'],
           registers,
         }),
+      registry,
     ),
   };
 }

@@ -1,9 +1,10 @@
 import type { RedisConnections } from '@shop/redis';
-import ms, { type StringValue } from 'ms';
+import { toMs, type Duration } from '@shop/util';
 import type { Registry } from 'prom-client';
 
-/** A duration: milliseconds or an `ms` string such as `'30s'`, `'5m'`, `'1h'`. */
-export type Duration = number | StringValue;
+/** A duration: milliseconds or an `ms` string such as `'30s'`, `'5m'`, `'1h'` (`@shop/util`). */
+export type { Duration };
+export { toMs };
 
 /** Options of one cache (`new Cache(options)` or `CacheModule.forRoot(options)`). */
 export interface CacheOptions {
@@ -95,14 +96,6 @@ export const CACHE_DEFAULTS = {
   serverAssistedInvalidation: false,
   copyOnRead: false,
 } as const satisfies Required<Omit<CacheOptions, 'connections' | 'registry'>>;
-
-/** Parses a duration; throws on a malformed string instead of silently using NaN. */
-export function toMs(value: Duration, what: string): number {
-  const result = typeof value === 'number' ? value : ms(value);
-  if (typeof result !== 'number' || !Number.isFinite(result) || result < 0)
-    throw new Error(`invalid duration for ${what}: ${String(value)}`);
-  return result;
-}
 
 /** Fills the defaults; a pure function so the mapping is testable on its own. */
 export function resolveCacheOptions(o: CacheOptions): ResolvedCacheOptions {

@@ -1,11 +1,11 @@
 import { type StoredEntry } from './cache-entry';
+import { withTimeout } from '@shop/util';
 import { toMs } from './cache-options';
 import type { EntryOptions, LoadOptions } from './cache-types';
 import { CacheError } from './errors';
 import type { LedgerTicket } from './invalidation/invalidation-ledger';
 import type { L1Entry } from './l1/memory-tier';
 import type { CacheParts, Sourced } from './load-coordinator';
-import { withTimeout } from './resilience/timeout';
 
 /** A load lease this process holds on a key (`token` proves it is ours). */
 export interface Lease {

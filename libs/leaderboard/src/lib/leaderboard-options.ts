@@ -1,10 +1,10 @@
 import type { RedisConnections } from '@shop/redis';
-import ms, { type StringValue } from 'ms';
+import { toMs as durationMs, type Duration } from '@shop/util';
 import type { Registry } from 'prom-client';
 import { LeaderboardInputError } from './errors';
 
-/** A duration: milliseconds or an `ms` string such as `'7d'`. */
-export type Duration = number | StringValue;
+/** A duration: milliseconds or an `ms` string such as `'7d'` (`@shop/util`). */
+export type { Duration };
 
 /** Options of one board (`new Leaderboard(options)`). */
 export interface LeaderboardOptions {
@@ -70,10 +70,7 @@ export function resolveLeaderboardOptions(options: LeaderboardOptions): Resolved
   };
 }
 
-/** Parses a duration; throws on a malformed one instead of silently using NaN. */
+/** Milliseconds of a duration; a malformed one is the caller's input error (`LeaderboardInputError`). */
 export function toMs(value: Duration, what: string): number {
-  const result = typeof value === 'number' ? value : ms(value);
-  if (typeof result !== 'number' || !Number.isFinite(result) || result < 0)
-    throw new LeaderboardInputError(`invalid duration for ${what}: ${String(value)}`);
-  return result;
+  return durationMs(value, what, { error: (message) => new LeaderboardInputError(message) });
 }

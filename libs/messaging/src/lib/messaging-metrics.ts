@@ -1,9 +1,5 @@
 import { Counter, Gauge, Histogram, register as globalRegistry, type Registry } from 'prom-client';
-
-/** Get-or-create, so several transports in one process (tests, hybrid apps) share the series. */
-function metric<T>(registry: Registry, name: string, create: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? create();
-}
+import { metricOnce } from '@shop/util';
 
 /**
  * Sources of the in-flight gauge, read when Prometheus scrapes (no update per message). Several
@@ -34,8 +30,7 @@ export function messagingMetrics(registry: Registry = globalRegistry) {
         if (sources.size === 0 && inFlightSources.get(stream) === sources) inFlightSources.delete(stream);
       };
     },
-    handled: metric(
-      registry,
+    handled: metricOnce(
       'messaging_handled_total',
       () =>
         new Counter({
@@ -44,9 +39,9 @@ export function messagingMetrics(registry: Registry = globalRegistry) {
           labelNames: ['stream', 'outcome'],
           registers,
         }),
-    ),
-    duration: metric(
       registry,
+    ),
+    duration: metricOnce(
       'messaging_handler_duration_seconds',
       () =>
         new Histogram({
@@ -56,9 +51,9 @@ export function messagingMetrics(registry: Registry = globalRegistry) {
           registers,
           buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2, 10],
         }),
-    ),
-    reclaimed: metric(
       registry,
+    ),
+    reclaimed: metricOnce(
       'messaging_reclaimed_total',
       () =>
         new Counter({
@@ -67,9 +62,9 @@ export function messagingMetrics(registry: Registry = globalRegistry) {
           labelNames: ['stream'],
           registers,
         }),
-    ),
-    inFlight: metric(
       registry,
+    ),
+    inFlight: metricOnce(
       'messaging_in_flight',
       () =>
         new Gauge({
@@ -79,9 +74,9 @@ export function messagingMetrics(registry: Registry = globalRegistry) {
           registers,
           collect: collectInFlight,
         }),
-    ),
-    sent: metric(
       registry,
+    ),
+    sent: metricOnce(
       'messaging_sent_total',
       () =>
         new Counter({
@@ -90,9 +85,9 @@ export function messagingMetrics(registry: Registry = globalRegistry) {
           labelNames: ['kind', 'outcome'],
           registers,
         }),
-    ),
-    replyLatency: metric(
       registry,
+    ),
+    replyLatency: metricOnce(
       'messaging_reply_seconds',
       () =>
         new Histogram({
@@ -101,6 +96,7 @@ export function messagingMetrics(registry: Registry = globalRegistry) {
           registers,
           buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2],
         }),
+      registry,
     ),
   };
 }

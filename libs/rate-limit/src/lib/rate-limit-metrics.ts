@@ -1,15 +1,11 @@
 import { Counter, Gauge, register as globalRegistry, type Registry } from 'prom-client';
-
-function metric<T>(registry: Registry, name: string, create: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? create();
-}
+import { metricOnce } from '@shop/util';
 
 /** The limiter's Prometheus series (get-or-create: several limiters may share a registry). */
 export function rateLimitMetrics(registry: Registry = globalRegistry) {
   const registers = [registry];
   return {
-    decisions: metric(
-      registry,
+    decisions: metricOnce(
       'rate_limit_decisions_total',
       () =>
         new Counter({
@@ -18,9 +14,9 @@ export function rateLimitMetrics(registry: Registry = globalRegistry) {
           labelNames: ['limiter', 'policy', 'outcome', 'source'],
           registers,
         }),
-    ),
-    redisFailures: metric(
       registry,
+    ),
+    redisFailures: metricOnce(
       'rate_limit_redis_failures_total',
       () =>
         new Counter({
@@ -29,9 +25,9 @@ export function rateLimitMetrics(registry: Registry = globalRegistry) {
           labelNames: ['limiter', 'reason'],
           registers,
         }),
-    ),
-    breaker: metric(
       registry,
+    ),
+    breaker: metricOnce(
       'rate_limit_circuit_open',
       () =>
         new Gauge({
@@ -40,6 +36,7 @@ export function rateLimitMetrics(registry: Registry = globalRegistry) {
           labelNames: ['limiter'],
           registers,
         }),
+      registry,
     ),
   };
 }

@@ -1,9 +1,10 @@
 import type { RedisConnections } from '@shop/redis';
-import ms, { type StringValue } from 'ms';
+import { toMs, type Duration } from '@shop/util';
 import type { Registry } from 'prom-client';
 
-/** A duration: milliseconds or an `ms` string such as `'1s'`, `'1m'`. */
-export type Duration = number | StringValue;
+/** A duration: milliseconds or an `ms` string such as `'1s'`, `'1m'` (`@shop/util`). */
+export type { Duration };
+export { toMs };
 
 /**
  * What a policy does while Redis cannot answer (down, timed out, breaker open):
@@ -77,14 +78,6 @@ export interface ResolvedRateLimitOptions {
   localMaxKeys: number;
   name: string;
   registry?: Registry;
-}
-
-/** Parses a duration; throws on a malformed string instead of silently using NaN. */
-export function toMs(value: Duration, what: string): number {
-  const result = typeof value === 'number' ? value : ms(value);
-  if (typeof result !== 'number' || !Number.isFinite(result) || result < 0)
-    throw new Error(`invalid duration for ${what}: ${String(value)}`);
-  return result;
 }
 
 const POLICY_NAME = /^[a-z][a-z0-9-]{0,39}$/;

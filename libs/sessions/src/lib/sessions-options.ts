@@ -1,8 +1,8 @@
 import type { RedisConnections } from '@shop/redis';
-import ms, { type StringValue } from 'ms';
+import { toMs, type Duration } from '@shop/util';
 
-/** Milliseconds, or a string `ms` understands (`'30m'`, `'12h'`). */
-export type Duration = number | StringValue;
+/** Milliseconds, or a string `ms` understands (`'30m'`, `'12h'`) (`@shop/util`). */
+export type { Duration };
 
 /**
  * Options of `RedisSessionStore`. Durations are milliseconds or `ms` strings; resolved once by
@@ -42,21 +42,14 @@ export interface ResolvedSessionsOptions {
   authField: string;
 }
 
-function toMs(value: Duration, what: string): number {
-  const result = typeof value === 'number' ? value : ms(value);
-  if (typeof result !== 'number' || !Number.isFinite(result) || result <= 0)
-    throw new Error(`invalid duration for ${what}: ${String(value)}`);
-  return Math.round(result);
-}
-
 /** Fills the defaults and checks them; a pure function so the mapping is testable on its own. */
 export function resolveSessionsOptions(o: SessionsOptions): ResolvedSessionsOptions {
   const resolved: ResolvedSessionsOptions = {
     connections: o.connections,
-    idleTtlMs: toMs(o.idleTtl ?? '30m', 'idleTtl'),
-    absoluteTtlMs: toMs(o.absoluteTtl ?? '12h', 'absoluteTtl'),
+    idleTtlMs: positiveMs(o.idleTtl ?? '30m', 'idleTtl'),
+    absoluteTtlMs: positiveMs(o.absoluteTtl ?? '12h', 'absoluteTtl'),
     touchAfter: o.touchAfter ?? 0.1,
-    tombstoneTtlMs: toMs(o.tombstoneTtl ?? '5m', 'tombstoneTtl'),
+    tombstoneTtlMs: positiveMs(o.tombstoneTtl ?? '5m', 'tombstoneTtl'),
     listLimit: o.listLimit ?? 50,
     area: o.area ?? 'sess',
     authField: o.authField ?? 'auth',
@@ -66,4 +59,9 @@ export function resolveSessionsOptions(o: SessionsOptions): ResolvedSessionsOpti
   if (!Number.isInteger(resolved.listLimit) || resolved.listLimit < 1 || resolved.listLimit > 1000)
     throw new Error(`listLimit must be an integer in 1..1000: ${resolved.listLimit}`);
   return resolved;
+}
+
+/** Whole positive milliseconds: a TTL of 0 would make Redis refuse the write (PX 0). */
+function positiveMs(value: Duration, what: string): number {
+  return Math.round(toMs(value, what, { allowZero: false }));
 }

@@ -1,5 +1,5 @@
 import { Inject, Module, type DynamicModule } from '@nestjs/common';
-import { durationMs, type Duration } from './duration';
+import { toMs, type Duration } from '@shop/util';
 import { streamsClientProvider } from './messaging.providers';
 
 /** One client of another service, as `MessagingClientsModule.registerClients` takes it. */
@@ -29,7 +29,7 @@ export class MessagingClientsModule {
     const providers = clients.map(({ name, service, timeout = '5s' }) => {
       if (names.has(name)) throw new Error(`streams client "${String(name)}" is registered twice`);
       names.add(name);
-      return streamsClientProvider(name, service, durationMs(timeout, `client ${String(name)} timeout`));
+      return streamsClientProvider(name, service, positiveMs(timeout, `client ${String(name)} timeout`));
     });
     return { module: MessagingClientsModule, providers, exports: [...names] };
   }
@@ -38,4 +38,9 @@ export class MessagingClientsModule {
 /** Injects a client registered with `MessagingClientsModule.registerClients`. */
 export function InjectStreamsClient(name: string | symbol): ParameterDecorator & PropertyDecorator {
   return Inject(name);
+}
+
+/** A client timeout: positive milliseconds, refused at registration when malformed. */
+function positiveMs(value: Duration, what: string): number {
+  return toMs(value, what, { allowZero: false });
 }

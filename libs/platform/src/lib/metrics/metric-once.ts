@@ -1,14 +1,10 @@
+import { metricOnce } from '@shop/util';
 import { Counter, Gauge, register, type Registry } from 'prom-client';
 
-/**
- * A metric by name, created on first use and returned as it is afterwards: prom-client throws on a
- * second registration, and one process may build a module twice (e2e suites boot the app per test).
- * (The shared libs keep their own copy of this: they may not depend on the platform.)
- */
-export function metricOnce<T>(name: string, create: () => T, registry: Registry = register): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? create();
-}
+/** Get-or-create by name (`@shop/util`): one process may build a module twice (e2e suites boot per test). */
+export { metricOnce };
 
+/** A counter by name, created on first use (`metricOnce`). */
 export const counterOnce = (
   name: string,
   help: string,

@@ -1,4 +1,5 @@
 import { CircuitBreaker, whenReady, type RedisClient } from '@shop/redis';
+import { withTimeout } from '@shop/util';
 import { hash } from 'node:crypto';
 import { rateLimitMetrics, type RateLimitMetrics } from '../rate-limit-metrics';
 import { resolveRateLimitOptions } from '../rate-limit.module-definition';
@@ -111,7 +112,11 @@ export class RateLimiter {
     for (const p of policies) args.push(p.mode === 'log' ? 'l' : 'c', p.limit, p.windowMs * 1000);
     let reply: number[];
     try {
-      reply = await withTimeout(slidingWindowScript.run(this.client, keys, args), this.options.timeoutMs);
+      reply = await withTimeout(
+        slidingWindowScript.run(this.client, keys, args),
+        this.options.timeoutMs,
+        () => new RedisUnavailableError('timeout'),
+      );
     } catch (err) {
       this.breaker.failure();
       throw err;
@@ -204,15 +209,4 @@ function combine(policies: PolicyDecision[], redisTimeUs?: number): RateLimitDec
  */
 export function hashIdentity(identity: string): string {
   return hash('sha256', identity, 'base64url').slice(0, 22);
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  if (!Number.isFinite(ms) || ms <= 0) return promise;
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RedisUnavailableError('timeout')), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,3 @@
+import { jestConfig } from '../../jest.shared';
+
+export default jestConfig('util', __dirname);

@@ -1,0 +1,3 @@
+export { toMs, type Duration, type DurationRules } from './lib/duration';
+export { metricOnce } from './lib/metric-once';
+export { withTimeout } from './lib/with-timeout';

@@ -1,0 +1,56 @@
+import { Counter, Registry } from 'prom-client';
+import { metricOnce, toMs, withTimeout } from '../index';
+
+describe('toMs', () => {
+  it('takes ms strings and numbers', () => {
+    expect(toMs('3s', 'x')).toBe(3000);
+    expect(toMs('500ms', 'x')).toBe(500);
+    expect(toMs(250, 'x')).toBe(250);
+    expect(toMs(0, 'x')).toBe(0);
+  });
+
+  it('names the option in the error for malformed, negative or (when refused) zero durations', () => {
+    expect(() => toMs('3 lightyears' as never, 'ttl')).toThrow(/invalid duration for ttl: 3 lightyears/);
+    expect(() => toMs(-1, 'ttl')).toThrow(/ttl/);
+    expect(() => toMs(Number.NaN, 'ttl')).toThrow(/ttl/);
+    expect(() => toMs(0, 'idleTtl', { allowZero: false })).toThrow(/idleTtl: 0.*> 0/);
+  });
+
+  it('throws the error class a lib asks for', () => {
+    class InputError extends Error {}
+    expect(() => toMs('x' as never, 'y', { error: (m) => new InputError(m) })).toThrow(InputError);
+  });
+});
+
+describe('withTimeout', () => {
+  it('passes a value or an error through before the deadline', async () => {
+    await expect(withTimeout(Promise.resolve(1), 50, () => new Error('late'))).resolves.toBe(1);
+    await expect(withTimeout(Promise.reject(new Error('no')), 50, () => new Error('late'))).rejects.toThrow(
+      'no',
+    );
+  });
+
+  it('rejects with the given error once the deadline passed', async () => {
+    const never = new Promise<never>(() => undefined);
+    await expect(withTimeout(never, 20, () => new Error('late'))).rejects.toThrow('late');
+  });
+
+  it('has no bound for a non-positive or non-finite ms', async () => {
+    const p = Promise.resolve('x');
+    expect(withTimeout(p, 0, () => new Error('late'))).toBe(p);
+    expect(withTimeout(p, Number.POSITIVE_INFINITY, () => new Error('late'))).toBe(p);
+  });
+});
+
+describe('metricOnce', () => {
+  it('creates a metric once per registry and returns the same one after', () => {
+    const make = (registry: Registry) => () =>
+      new Counter({ name: 'util_test_total', help: 'h', registers: [registry] });
+    const registry = new Registry();
+    const a = metricOnce('util_test_total', make(registry), registry);
+    // A second registration would throw in prom-client: the first metric is returned instead.
+    expect(metricOnce('util_test_total', make(registry), registry)).toBe(a);
+    const other = new Registry();
+    expect(metricOnce('util_test_total', make(other), other)).not.toBe(a);
+  });
+});
