@@ -133,7 +133,10 @@ describe('Cache ordering and invalidation races (real Redis)', () => {
 
   it('set() applies its L2 write before any peer can receive its bus message', async () => {
     const [a, b] = instances;
-    const monitor = await new Redis(redis.url).monitor();
+    // monitor() opens a connection of its own: the client it came from must be closed too, or it
+    // reconnects forever once this file's Redis is gone and Jest never exits.
+    const client = new Redis(redis.url);
+    const monitor = await client.monitor();
     const log: string[] = [];
     monitor.on('monitor', (_time: string, args: string[]) => {
       if (args[0]?.toLowerCase() === 'set' && args[1] === 'ct:cache:test:{order:7}') log.push('set');
@@ -153,6 +156,7 @@ describe('Cache ordering and invalidation races (real Redis)', () => {
       expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => ({ version: i + 1 })));
     } finally {
       monitor.disconnect();
+      client.disconnect();
     }
   });
 
