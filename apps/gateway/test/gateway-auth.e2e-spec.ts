@@ -122,6 +122,24 @@ describeEachDialect('gateway accounts and sessions (2 gateway instances)', (dial
     });
   });
 
+  it('an account made admin at a start loses the sessions it opened as a customer; it logs in again as admin', async () => {
+    const name = username('promoted');
+    const b = await stack.browser().signIn(0, name);
+    expect((await b.get(1, '/api/auth/me')).body.role).toBe('customer');
+    const password = 'promoted-admin-password-1';
+    await stack.restart('gateway', 1, { ADMIN_USERNAME: name, ADMIN_PASSWORD: password });
+    try {
+      // The old session held the customer role (and the old password): it is gone on both instances.
+      expect((await b.get(0, '/api/auth/me')).status).toBe(401);
+      expect((await b.get(1, '/api/auth/me')).status).toBe(401);
+      const again = stack.browser();
+      expect((await again.login(0, name, password)).status).toBe(200);
+      expect((await again.get(1, '/api/auth/me')).body).toMatchObject({ username: name, role: 'admin' });
+    } finally {
+      await stack.restart('gateway', 1, { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password });
+    }
+  });
+
   it('lists my sessions (no raw ids) and revoking one ends it on both instances; DELETE all-but-current', async () => {
     const name = username('multi');
     const laptop = await stack.browser().signIn(0, name);

@@ -109,10 +109,15 @@ export interface GatewayStack {
   browser(): Browser;
   admin(instance?: number): Promise<Browser>;
   /**
-   * Starts a stopped (or killed) instance again with its database and environment; it replaces the old
-   * process in its list (`gateways`, `orders` or `notifications`) and is stopped on dispose.
+   * Starts a stopped (or killed) instance again with its database and environment (plus `env`, kept for
+   * later restarts); it replaces the old process in its list (`gateways`, `orders` or `notifications`)
+   * and is stopped on dispose.
    */
-  restart(service: 'gateway' | 'orders' | 'notifications', index: number): Promise<ServiceProcess>;
+  restart(
+    service: 'gateway' | 'orders' | 'notifications',
+    index: number,
+    env?: Record<string, string>,
+  ): Promise<ServiceProcess>;
   dispose(): Promise<void>;
 }
 
@@ -162,9 +167,11 @@ async function startStack(options: StackOptions, undo: Teardown): Promise<Gatewa
   // Every process in one list, registered once: stopped together (in parallel) on dispose, and if a
   // later start fails, whatever had started is stopped with it.
   const processes = undo.add([] as ServiceProcess[], (ps) => Promise.all(ps.map((p) => p.stop())));
-  const started = new Map<string, () => Promise<ServiceProcess>>();
+  const started = new Map<string, (more?: Record<string, string>) => Promise<ServiceProcess>>();
   const start = async (service: string, index: number, databaseUrl: string, env: Record<string, string>) => {
-    started.set(`${service}-${index}`, () => start(service, index, databaseUrl, env));
+    started.set(`${service}-${index}`, (more = {}) =>
+      start(service, index, databaseUrl, { ...env, ...more }),
+    );
     const proc = await startBuiltService({
       service,
       index,
@@ -209,12 +216,12 @@ async function startStack(options: StackOptions, undo: Teardown): Promise<Gatewa
       if (res.status !== 200) throw new Error(`admin login: ${res.status} ${res.text}`);
       return b;
     },
-    async restart(service, index) {
+    async restart(service, index, env) {
       const again = started.get(`${service}-${index}`);
       const list = { gateway: gateways, orders, notifications }[service];
       if (!again || !list[index]) throw new Error(`no ${service}-${index} in this stack`);
       await list[index].stop();
-      list[index] = await again();
+      list[index] = await again(env);
       return list[index];
     },
     // The processes first, then the databases and the two Redis servers (the reverse of their start).

@@ -54,13 +54,20 @@ export class AccountsService {
     return toAccount(row);
   }
 
-  /** Creates the admin account or makes it an admin with this password (at every start). */
-  async ensureAdmin(username: string, password: string): Promise<{ created: boolean }> {
+  /**
+   * Creates the admin account or makes it an admin with this password (at every start). `changed`: an
+   * existing account got the admin role or a new password, so sessions opened before hold a role or a
+   * credential that is no longer its own (the caller ends them).
+   */
+  async ensureAdmin(
+    username: string,
+    password: string,
+  ): Promise<{ created: boolean; changed: boolean; id: string }> {
     const existing = await this.repo.byUsername(username);
     if (!existing) {
       try {
-        await this.register(username, password, 'admin');
-        return { created: true };
+        const created = await this.register(username, password, 'admin');
+        return { created: true, changed: false, id: created.id };
       } catch (err) {
         // Another instance created it at the same moment: update it like an existing one.
         if (!(err instanceof ConflictException)) throw err;
@@ -69,14 +76,14 @@ export class AccountsService {
     const row = existing ?? (await this.repo.byUsername(username));
     if (!row) throw new Error(`admin account "${username}" vanished while being created`);
     const samePassword = await this.hasher.verify(password, row.password_hash);
-    if (!samePassword || row.role !== 'admin' || this.hasher.needsRehash(row.password_hash))
+    const rehash = !samePassword || this.hasher.needsRehash(row.password_hash);
+    if (rehash || row.role !== 'admin')
       await this.repo.update(row.id, {
         role: 'admin',
-        ...(samePassword && !this.hasher.needsRehash(row.password_hash)
-          ? {}
-          : { password_hash: await this.hasher.hash(password) }),
+        ...(rehash ? { password_hash: await this.hasher.hash(password) } : {}),
       });
-    return { created: false };
+    // A rehash of the same password (new scrypt parameters) changes no credential.
+    return { created: false, changed: !samePassword || row.role !== 'admin', id: row.id };
   }
 
   usernames(ids: readonly string[]): Promise<Map<string, string>> {
