@@ -218,6 +218,37 @@ describe('write-behind', () => {
     expect(persisted).toEqual([[{ key: 'race', value: 1, seq: 1 }], [{ key: 'race', value: 2, seq: 2 }]]);
   });
 
+  it('flushIntervalMs: the writes of a window persist as one store write per key; stop() cuts the window short', async () => {
+    const persisted: Array<Array<{ key: string; value: number; seq: number }>> = [];
+    const queue = inProcess({
+      flushIntervalMs: 1000,
+      blockMs: 20,
+      persist: async (batch) => void persisted.push(batch.map((b) => ({ ...b }))),
+    });
+    await queue.start();
+    // Into an idle queue: persisted at once, not after the window.
+    await producer.write('a', 0);
+    await waitFor('the first write persisted', () => persisted.length === 1, { timeoutMs: 500 });
+    // Writes arriving during the window: one batch, each key with its latest value and sequence.
+    for (let i = 1; i <= 20; i++) {
+      await producer.write('a', i);
+      await producer.write('b', i);
+    }
+    await waitFor('the window persisted', () => persisted.length === 2, { timeoutMs: 3000 });
+    expect(persisted[0]).toEqual([{ key: 'a', value: 0, seq: 1 }]);
+    expect([...persisted[1]].sort((x, y) => x.key.localeCompare(y.key))).toEqual([
+      { key: 'a', value: 20, seq: 40 },
+      { key: 'b', value: 20, seq: 41 },
+    ]);
+    await waitFor('settled', async () => (await db().xlen(STREAM)) === 0, { timeoutMs: 3000 });
+    // A write now waits out the rest of the window; stop() returns without waiting for it (its entry
+    // stays pending for the next consumer).
+    await producer.write('a', 21);
+    const started = Date.now();
+    await queue.stop();
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
   it('a persist slower than claimIdleMs keeps its claim: the batch is not taken over and written twice', async () => {
     const calls: string[] = [];
     const slow = (id: string) => async (batch: Array<{ key: string; value: number }>) => {

@@ -30,8 +30,18 @@ export interface WriteBehindOptions<T> {
   persist: (batch: Array<WriteBehindItem<T>>) => Promise<void>;
   /** Entries read per batch. @default 500 */
   batchSize?: number;
-  /** Longest a write waits before its batch is flushed. @default 100 */
+  /** How long an idle consumer's blocking read waits for a first write (then reads again). @default 100 */
   blockMs?: number;
+  /**
+   * Coalescing window: after a batch that was not full, the next read waits until this long after the
+   * previous one returned, so the writes of a key that arrive meanwhile become one store write of its
+   * latest value. Without it a busy queue persists every write alone (each read returns as soon as one
+   * write arrived), which costs a store write, and whatever `persist` does per key, for every write.
+   * A write into an idle queue is still persisted at once; a full batch is followed at once. It adds at
+   * most this much persist lag; readers of the queue (`read()`) see every write at once regardless.
+   * @default 0
+   */
+  flushIntervalMs?: number;
   /** Pending entries of a consumer idle this long are taken over (a running `persist` keeps its claim fresh). @default 5000 */
   claimIdleMs?: number;
   /**
@@ -73,6 +83,7 @@ export function resolveWriteBehindOptions<T>(options: WriteBehindOptions<T>): Re
   const resolved = {
     batchSize: 500,
     blockMs: 100,
+    flushIntervalMs: 0,
     claimIdleMs: 5000,
     maxPendingKeys: 100_000,
     maxDeliveries: 10,
@@ -84,6 +95,7 @@ export function resolveWriteBehindOptions<T>(options: WriteBehindOptions<T>): Re
   if (!(resolved.maxPendingKeys >= 1)) throw new Error('write-behind maxPendingKeys must be at least 1');
   if (!(resolved.maxDeliveries >= 1)) throw new Error('write-behind maxDeliveries must be at least 1');
   if (!(resolved.retainMs >= 0)) throw new Error('write-behind retainMs must be 0 or more');
+  if (!(resolved.flushIntervalMs >= 0)) throw new Error('write-behind flushIntervalMs must be 0 or more');
   return resolved;
 }
 

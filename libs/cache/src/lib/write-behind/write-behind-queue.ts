@@ -265,9 +265,17 @@ export class WriteBehindQueue<T> {
           if (ownCursor !== undefined)
             ownCursor = entries.length > 0 ? entries[entries.length - 1]?.[0] : undefined;
         }
+        const cutAt = Date.now(); // writes from here on belong to the next batch
         // No stats call per batch: the gauges measure in Redis when they are scraped.
         if (entries.length > 0) await flusher.flush(entries);
         failures = 0;
+        // The coalescing window (see `flushIntervalMs`): an empty read already waited in BLOCK, and
+        // after a full batch there is a backlog to catch up on.
+        const partial = entries.length > 0 && entries.length < this.o.batchSize;
+        if (partial && this.o.flushIntervalMs > 0 && this.running) {
+          const rest = cutAt + this.o.flushIntervalMs - Date.now();
+          if (rest > 0) await this.pause(rest);
+        }
       } catch (err) {
         if (!this.running) break;
         // A data Redis restarted without its data (no AOF) has lost the group: recreate it, or no
