@@ -6,7 +6,8 @@ import type { RedisClient } from './redis-client.factory';
  * together (a batch of replies, the next requests of many callers woken by one read) leave in one
  * `writev` instead of one syscall each. Call it right before issuing the commands; it is a no-op for a
  * Cluster client (many sockets) or while the client is not connected (ioredis queues or fails the
- * command itself then).
+ * command itself then). Clients from `createRedisClient` (so every `RedisConnections` client) already
+ * call it before each command; an explicit call matters for other clients only.
  *
  * ioredis' own `enableAutoPipelining` does the same through a Pipeline per `setImmediate`; measured in
  * `npm run bench:transport` that cost more than it saved, while a corked socket costs one flag.

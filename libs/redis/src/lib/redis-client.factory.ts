@@ -1,4 +1,5 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { coalesceWrites } from './coalesce-writes';
 import { profileOptions, reconnectDelay, type ClientProfile, type ProfileTimings } from './client-profiles';
 import { parseRedisUrl } from './redis-url';
 
@@ -32,19 +33,22 @@ export function createRedisClient(options: CreateClientOptions): RedisClient {
   };
   switch (endpoint.kind) {
     case 'standalone':
-      return new Redis({ ...base, host: endpoint.host, port: endpoint.port, db: endpoint.db });
+      return coalescing(new Redis({ ...base, host: endpoint.host, port: endpoint.port, db: endpoint.db }));
     case 'sentinel':
-      return new Redis({
-        ...base,
-        sentinels: endpoint.sentinels,
-        name: endpoint.masterName,
-        db: endpoint.db,
-        sentinelPassword: endpoint.sentinelPassword,
-        sentinelRetryStrategy: (attempt: number) => reconnectDelay(attempt, options.maxReconnectDelayMs),
-        enableTLSForSentinelMode: endpoint.tls !== undefined,
-      });
+      return coalescing(
+        new Redis({
+          ...base,
+          sentinels: endpoint.sentinels,
+          name: endpoint.masterName,
+          db: endpoint.db,
+          sentinelPassword: endpoint.sentinelPassword,
+          sentinelRetryStrategy: (attempt: number) => reconnectDelay(attempt, options.maxReconnectDelayMs),
+          enableTLSForSentinelMode: endpoint.tls !== undefined,
+        }),
+      );
     case 'cluster': {
-      if (options.node) return new Redis({ ...base, host: options.node.host, port: options.node.port });
+      if (options.node)
+        return coalescing(new Redis({ ...base, host: options.node.host, port: options.node.port }));
       const { retryStrategy, enableOfflineQueue, lazyConnect, ...redisOptions } = base;
       return new Cluster(endpoint.nodes, {
         redisOptions,
@@ -60,6 +64,23 @@ export function createRedisClient(options: CreateClientOptions): RedisClient {
       });
     }
   }
+}
+
+/**
+ * Every command goes through `coalesceWrites`: the commands a process issues in one tick leave in one
+ * socket write, wherever they come from. Awaited chains are the common case (many callers woken by
+ * one read each issue their next command), and a write syscall on loopback costs more than the
+ * command's own work in Redis, so one per command was the largest CPU cost of a busy write path. The
+ * order of commands on the connection is unchanged (a corked socket only holds them) and the write
+ * leaves before the tick ends, so no reply waits for anything but Redis.
+ */
+function coalescing(client: Redis): Redis {
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = (...args: Parameters<Redis['sendCommand']>) => {
+    coalesceWrites(client);
+    return send(...args);
+  };
+  return client;
 }
 
 /**
