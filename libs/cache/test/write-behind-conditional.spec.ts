@@ -86,6 +86,57 @@ describe('write-behind read / ifSeq / update', () => {
     expect((await a.read('k3'))?.value).toEqual({ n: 20 });
   });
 
+  it('update starts from the value this instance wrote (one round trip) and still sees changes made meanwhile', async () => {
+    const a = await queue('a');
+    const b = await queue('b');
+    const calls = async () =>
+      Number(/cmdstat_evalsha:calls=(\d+)/.exec(await redis.cli('INFO', 'commandstats'))?.[1] ?? 0);
+    const seen: Array<{ n: number; seq: number; waiting: boolean } | undefined> = [];
+    const inc = (cur: { value: { n: number }; seq: number; waiting: boolean } | undefined) => {
+      seen.push(cur && { n: cur.value.n, seq: cur.seq, waiting: cur.waiting });
+      return { n: (cur?.value.n ?? 0) + 1 };
+    };
+    const first = await a.update('k5', inc);
+    const before = await calls();
+    const second = await a.update('k5', inc);
+    expect(await calls()).toBe(before + 1); // the compare-and-set only, no read
+    expect(second.value).toEqual({ n: 2 });
+    // Another instance writes: the remembered value is refused and the current one comes with the refusal.
+    const third = await b.write('k5', { n: 10 }, { ifSeq: second.seq });
+    const fourth = await a.update('k5', inc);
+    expect(fourth.value).toEqual({ n: 11 });
+    // Persisted meanwhile (same sequence, no longer waiting): refused too, so next sees it as it is now.
+    await b.start();
+    await waitFor('settled', async () => ((await b.read('k5'))?.waiting === false ? true : undefined));
+    const fifth = await a.update('k5', inc);
+    expect(fifth.value).toEqual({ n: 12 });
+    expect(seen).toEqual([
+      undefined,
+      { n: 1, seq: first.seq, waiting: true },
+      { n: 2, seq: second.seq, waiting: true }, // remembered, refused
+      { n: 10, seq: third, waiting: true },
+      { n: 11, seq: fourth.seq, waiting: true }, // remembered, refused
+      { n: 11, seq: fourth.seq, waiting: false },
+    ]);
+    expect((await b.read('k5'))?.value).toEqual({ n: 12 });
+  });
+
+  it('a refusal of next on the remembered value is checked against the current one first', async () => {
+    const a = await queue('a');
+    const b = await queue('b');
+    await a.update('k6', () => ({ n: 1 }));
+    await b.write('k6', { n: 5 }); // a still remembers 1
+    // Refuses below 5: on the remembered 1 it would refuse, on the current 5 it applies.
+    const upTo5 = (cur: { value: { n: number } } | undefined) => {
+      if ((cur?.value.n ?? 0) < 5) throw new Error(`only from 5, not ${cur?.value.n}`);
+      return { n: (cur?.value.n ?? 0) + 1 };
+    };
+    expect((await a.update('k6', upTo5)).value).toEqual({ n: 6 });
+    // A refusal of the current value stands.
+    await expect(a.update('k6', () => Promise.reject(new Error('no')))).rejects.toThrow('no');
+    expect((await b.read('k6'))?.value).toEqual({ n: 6 });
+  });
+
   it('update writes nothing when next refuses', async () => {
     const a = await queue('a');
     await a.write('k4', { n: 5 });

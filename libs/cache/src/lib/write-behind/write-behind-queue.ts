@@ -137,7 +137,7 @@ export class WriteBehindQueue<T> {
     next: (current: WriteBehindCurrent<T> | undefined) => T | Promise<T>,
     attempts = 5,
   ): Promise<{ value: T; seq: number }> {
-    return readModifyWrite(this, key, next, attempts);
+    return readModifyWrite(this.conditional, key, next, attempts);
   }
 
   /** Age of the oldest unpersisted write and the number of waiting keys, read from Redis (any instance may ask). */

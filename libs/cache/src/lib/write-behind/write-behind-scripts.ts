@@ -92,24 +92,28 @@ export const STATS = new LuaScript<[number | string, number | string, string, nu
    return {t[1], t[2], first and first[1] or '', redis.call('HLEN', KEYS[2])}`,
 );
 
-/** ACCEPT_IF's first reply element when `ifSeq` did not match the key's current sequence. */
+/** ACCEPT_IF's first reply element when `ifSeq` (or `ifWaiting`) did not match the key's current value. */
 export const CONFLICT = -2;
 
 // A conditional accept (compare-and-set on the key's sequence) that also keeps the accepted value in a
 // retained key (`KEYS[3]`, kept `retainMs` after the write) when retention is on, so the key's current
 // value and sequence stay readable - and comparable - after it was persisted and left the hash. Current =
 // the waiting value if any, else the retained one, else none (sequence 0). ARGV: key, serialized value,
-// max pending keys, ifSeq ('' = unconditional), retainMs (0 = off). Replies {seq, previousSeq}, or
-// {FULL | CONFLICT, currentSeq}.
-export const ACCEPT_IF = new LuaScript<[number, number]>(
-  'write-behind-accept-if-v1',
+// max pending keys, ifSeq ('' = unconditional), retainMs (0 = off), ifWaiting ('' = either, '1', '0':
+// also compare whether the current value is still waiting). Replies {seq, previousSeq}, {FULL,
+// currentSeq}, or {CONFLICT, currentSeq, waiting 1|0, current entry or ''}: the current value comes
+// with the refusal, so a read-modify-write retries without reading again.
+export const ACCEPT_IF = new LuaScript<[number, number, number?, string?]>(
+  'write-behind-accept-if-v2',
   `local cur = redis.call('HGET', KEYS[2], ARGV[1])
    local waiting = cur and true or false
    local retain = tonumber(ARGV[5])
    if not cur and retain > 0 then cur = redis.call('GET', KEYS[3]) end
    local curSeq = 0
    if cur then curSeq = cjson.decode(cur)[1] end
-   if ARGV[4] ~= '' and tonumber(ARGV[4]) ~= curSeq then return {${CONFLICT}, curSeq} end
+   if ARGV[4] ~= '' and (tonumber(ARGV[4]) ~= curSeq or (ARGV[6] ~= '' and (ARGV[6] == '1') ~= waiting)) then
+     return {${CONFLICT}, curSeq, waiting and 1 or 0, cur or ''}
+   end
    if not waiting then
      local n = redis.call('HLEN', KEYS[2])
      if n > 0 then n = n - 1 end
