@@ -96,7 +96,7 @@ describeEachDialect('transactional outbox and runOnce', (dialect) => {
     expect(entries.map(([, f]) => decodeEnvelope(f).data)).toEqual([{ orderId: 'o1' }]);
   });
 
-  it('two relays publish 300 rows, each exactly once, and mark them all', async () => {
+  it('two relays publish 300 rows, each exactly once and in commit order, and mark them all', async () => {
     for (let i = 0; i < 300; i += 50) {
       await db.transaction().execute(async (trx) => {
         for (let j = i; j < i + 50; j++) await insertOutboxEvent(trx, 'orders.created', { n: j });
@@ -110,6 +110,9 @@ describeEachDialect('transactional outbox and runOnce', (dialect) => {
     const ids = entries.map(([, f]) => decodeEnvelope(f).id);
     expect(new Set(ids).size).toBe(300);
     expect(ids).toHaveLength(300);
+    // In commit order, though both relays ran at once (side by side they interleaved their batches).
+    const ns = entries.map(([, f]) => (decodeEnvelope(f).data as { n: number }).n);
+    expect(ns).toEqual(Array.from({ length: 300 }, (_, i) => i));
     const unpublished = await (db as unknown as Kysely<{ outbox: { published_at: string | null } }>)
       .selectFrom('outbox')
       .select('published_at')

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { RedisConnections } from '@shop/redis';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { encode, type Envelope } from '../envelope';
 import { streamNames } from '../streams/stream-names';
 import type { OutboxDb, OutboxRow } from './outbox';
@@ -294,24 +294,58 @@ export class OutboxRelay {
     return this.o.db as unknown as Kysely<OutboxDb>;
   }
 
+  /**
+   * Claims the next rows in commit order, but never a row newer than one another relay holds: relays
+   * take turns instead of publishing side by side, so the stream has the rows in `created_at` order (an
+   * order's `created` before its `status_changed`) however many instances run. Claims are serialized
+   * (an advisory lock on Postgres for the claim's transaction; SQLite serializes writers), so two
+   * relays cannot both see the other's rows as free. A row waiting for its retry delay is held by no one
+   * and blocks nothing (failures stay isolated); a relay that died holds its rows until `leaseMs`.
+   */
   private async claim(): Promise<OutboxRow[]> {
     const now = Date.now();
-    const db = this.table();
-    let candidates = db
-      .selectFrom(this.o.table)
-      .select('id')
-      .where('published_at', 'is', null)
-      .where('failed_at', 'is', null)
-      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-      .orderBy('created_at')
-      .limit(this.o.batchSize);
-    if (this.o.dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
-    const rows = await db
-      .updateTable(this.o.table)
-      .set({ claimed_by: this.o.instanceId, claimed_until: now + this.o.leaseMs })
-      .where('id', 'in', candidates)
-      .returningAll()
-      .execute();
+    const table = this.o.table;
+    const me = this.o.instanceId;
+    const claimIn = async (db: Kysely<OutboxDb>) => {
+      let candidates = db
+        .selectFrom(table)
+        .select('id')
+        .where('published_at', 'is', null)
+        .where('failed_at', 'is', null)
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom(`${table} as held`)
+                .select('held.id')
+                .where('held.published_at', 'is', null)
+                .where('held.claimed_by', 'is not', null)
+                .where('held.claimed_by', '!=', me)
+                .where('held.claimed_until', '>=', now)
+                .whereRef('held.created_at', '<', `${table}.created_at`),
+            ),
+          ),
+        )
+        .orderBy('created_at')
+        .limit(this.o.batchSize);
+      if (this.o.dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
+      return db
+        .updateTable(table)
+        .set({ claimed_by: me, claimed_until: now + this.o.leaseMs })
+        .where('id', 'in', candidates)
+        .returningAll()
+        .execute();
+    };
+    const rows =
+      this.o.dialect === 'postgres'
+        ? await this.table()
+            .transaction()
+            .execute(async (trx) => {
+              await sql`select pg_advisory_xact_lock(hashtext(${`outbox-claim:${table}`}))`.execute(trx);
+              return claimIn(trx);
+            })
+        : await claimIn(this.table());
     // RETURNING has no order; publish in commit order.
     return rows.sort((a, b) => a.created_at.localeCompare(b.created_at));
   }
