@@ -153,7 +153,7 @@ describe('sliding-window limiter (two instances, real Redis)', () => {
       const ttl = await raw.pttl(key);
       expect(ttl === -2 || ttl > 0).toBe(true); // -2: expired since KEYS; -1 (no TTL) never
     }
-    const mine = keys.filter((k) => k.endsWith(':long:c3600000'));
+    const mine = keys.filter((k) => k.endsWith(':long:h3600000'));
     expect(mine).toHaveLength(1);
     const tag = /\{[^}]+\}/.exec(mine[0])?.[0];
     // Cluster hashes only the {tag}: one tag for all policies of a client means one slot, one script call.

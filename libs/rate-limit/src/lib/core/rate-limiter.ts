@@ -84,7 +84,11 @@ export class RateLimiter {
     if (policies.length === 0) throw new Error('consume() needs at least one policy');
     const resolved = policies.map((p) => (typeof p === 'string' ? this.policy(p) : this.inline(p)));
     const tag = hashIdentity(identity);
-    const keys = resolved.map((p) => `${this.keyHead}:{${tag}}:${p.name}:${p.mode[0]}${p.windowMs}`);
+    // `h`: the counter's hash layout (`c` was its string layout); `l`: the log. A layout change gets new
+    // keys, so a rolling deploy never reads one layout as the other (WRONGTYPE).
+    const keys = resolved.map(
+      (p) => `${this.keyHead}:{${tag}}:${p.name}:${p.mode === 'log' ? 'l' : 'h'}${p.windowMs}`,
+    );
     let decision: RateLimitDecision;
     try {
       decision = await this.decideInRedis(keys, resolved, cost);
