@@ -173,6 +173,37 @@ describe('HttpFastPath: HITs answered before routing', () => {
     expect(((await next.json()) as { price: number }).price).toBe(before + 1);
   });
 
+  it('a malformed If-None-Match list gets the answer the routed path gives (Express `fresh` 304s it)', async () => {
+    const first = await fetch(`${urls[0]}/fast/MUG-GREEN`);
+    const etag = first.headers.get('etag') as string;
+    const header = `${etag}, junk`;
+    const routed = await rawGet(urls[0], '/fast/MUG-GREEN', { 'if-none-match': header, cookie: '_ga=1' });
+    const fast = await rawGet(urls[0], '/fast/MUG-GREEN', { 'if-none-match': header });
+    expect([routed.status, fast.status]).toEqual([304, 304]);
+    expect(fast.headers['x-test-fast-path']).toBeUndefined(); // the router's call, not the fast path's
+  });
+
+  it('remembers no URL longer than MAX_URL_LENGTH, and bounds what the remembered URLs weigh', async () => {
+    const fast = stack.apps[0].get(HttpFastPath);
+    // `utm_*` is dropped from the key without a bypass: every value is a new raw URL for one key.
+    const path = `/fast/MUG-LONG?utm_x=${'a'.repeat(8000)}`;
+    await rawGet(urls[0], path);
+    const again = await rawGet(urls[0], path);
+    expect(again.headers['x-test-fast-path']).toBeUndefined();
+    // 10k URLs of 2 kB each (well under Node's 16 kB header limit) must not all be kept.
+    const route = {
+      key: 'http:/fast/:sku;p=sku=X',
+      route: '/fast/:sku',
+      cacheControl: 'no-cache',
+      vary: 'Cookie',
+    };
+    for (let i = 0; i < HttpFastPath.MAX_URLS; i++)
+      fast.remember(`/fast/X?utm_${i}=${'b'.repeat(2000)}`, route);
+    const weight = (fast as unknown as { urls: { calculatedSize?: number } }).urls.calculatedSize ?? Infinity;
+    expect(weight).toBeLessThanOrEqual(HttpFastPath.MAX_URL_BYTES);
+    fast.clear();
+  });
+
   it('refuses fastPath on a perUser route', async () => {
     const { routeOptionsProblem } = await import('../src/lib/http/route-options-check');
     expect(routeOptionsProblem({ perUser: true, cacheControl: 'private', fastPath: true })).toMatch(

@@ -7,7 +7,7 @@ import {
   resolveHttpCacheOptions,
   type ResolvedHttpCacheOptions,
 } from './http-cache-options';
-import { ifNoneMatchMatches } from './if-none-match';
+import { ifNoneMatchMatches, parseIfNoneMatch } from './if-none-match';
 import type { StoredHeaders } from './replayed-headers';
 
 /** What `HttpCacheInterceptor` stores for a response (the value of its cache entry). */
@@ -60,6 +60,13 @@ interface Encoded {
 export class HttpFastPath {
   /** Raw URLs remembered per process, least recently used dropped first: a bound on what clients can add. */
   static readonly MAX_URLS = 10_000;
+  /**
+   * A longer raw URL is never remembered (it takes the normal path). Ignored query parameters (`utm_*`)
+   * reach the same key under any value, so without it one client could park 10k URLs of 16 kB each.
+   */
+  static readonly MAX_URL_LENGTH = 2048;
+  /** What the remembered URLs (and their routes) may weigh together, in UTF-16 code units. */
+  static readonly MAX_URL_BYTES = 4 * 1024 * 1024;
   private readonly urls: LRUCache<string, FastPathRoute>;
   private readonly encoded = new WeakMap<object, Encoded>();
   private readonly credentialHeaders: readonly string[];
@@ -69,19 +76,28 @@ export class HttpFastPath {
     @Optional() @Inject(HTTP_CACHE_OPTIONS) http?: ResolvedHttpCacheOptions,
   ) {
     this.credentialHeaders = (http ?? resolveHttpCacheOptions()).credentialHeaders;
-    this.urls = new LRUCache({ max: HttpFastPath.MAX_URLS });
+    this.urls = new LRUCache({
+      max: HttpFastPath.MAX_URLS,
+      maxSize: HttpFastPath.MAX_URL_BYTES,
+      sizeCalculation: (route, url) =>
+        url.length + route.key.length + route.route.length + route.cacheControl.length + route.vary.length,
+    });
   }
 
   /** Whether a request carries nothing the interceptor would look at beyond its URL. */
   isBare(req: IncomingMessage): boolean {
     const headers = req.headers;
     if (headers.cookie !== undefined || headers['if-modified-since'] !== undefined) return false;
+    // Express' `fresh` 304s some lists this parser refuses (`"tag", junk`): the router decides those.
+    const ifNoneMatch = headers['if-none-match'];
+    if (ifNoneMatch !== undefined && parseIfNoneMatch(ifNoneMatch) === undefined) return false;
     for (const name of this.credentialHeaders) if (headers[name] !== undefined) return false;
     return true;
   }
 
   /** Called by `HttpCacheInterceptor` after it answered a bare request of a `fastPath` route. */
   remember(url: string, route: FastPathRoute): void {
+    if (url.length > HttpFastPath.MAX_URL_LENGTH) return;
     const known = this.urls.get(url);
     if (known?.key === route.key && known.cacheControl === route.cacheControl && known.vary === route.vary)
       return;
