@@ -21,6 +21,19 @@ describe('gateway API: catalog, orders, leaderboards (2 gateway instances, 2 ord
   });
 
   describe('catalog', () => {
+    it('a case-variant /API path meets the guards and the rate limit of /api (Express routes it alike)', async () => {
+      const anon = stack.browser();
+      const instances = await anon.get(0, '/API/admin/instances');
+      const limited = await anon.get(0, '/API/products/MUG-BLUE');
+      const customer = await stack.browser().signIn(0, username('casey'));
+      const update = await customer.call(0, 'PUT', '/Api/products/MUG-BLUE', { body: { name: 'Other mug' } });
+      expect({
+        instances: instances.status,
+        limited: limited.headers.get('ratelimit') !== null,
+        update: [update.status, update.body?.code],
+      }).toEqual({ instances: 401, limited: true, update: [403, 'E_FORBIDDEN'] });
+    });
+
     it('public product reads: the view has no version; MISS then HIT on the other instance; ETag -> 304', async () => {
       const anon = stack.browser();
       const first = await anon.get(0, '/api/products/MUG-BLUE');
