@@ -30,15 +30,22 @@ export function responseFastPath(app: INestApplication) {
     const answer = beginEarlyAnswer(req, res);
     limits.consume(req).then(
       (decision) => {
-        const hit = decision.allowed ? fast.hit(route) : undefined;
-        if (hit === undefined) {
-          limits.stash(req, decision);
-          return next();
+        // Inside a promise callback: a throw here would be an unhandled rejection (the process exits).
+        try {
+          const hit = decision.allowed ? fast.hit(route) : undefined;
+          if (hit === undefined) {
+            limits.stash(req, decision);
+            return next();
+          }
+          ApiRateLimit.setHeaders(res, [decision]);
+          fast.send(req, res, hit);
+          answer.done(route.route);
+          answered.inc({ route: route.route });
+        } catch (err) {
+          // Before any byte went out the normal error path answers (500 JSON); after, the socket is cut.
+          if (res.headersSent) res.destroy(err instanceof Error ? err : new Error(String(err)));
+          else next(err);
         }
-        ApiRateLimit.setHeaders(res, [decision]);
-        fast.send(req, res, hit);
-        answer.done(route.route);
-        answered.inc({ route: route.route });
       },
       // Nothing consumed that the guard would know of: it takes its own decision (and its own error path).
       () => next(),
