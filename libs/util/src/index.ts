@@ -1,3 +1,4 @@
+export { backoffMs } from './lib/backoff';
 export { toMs, type Duration, type DurationRules } from './lib/duration';
 export { metricOnce } from './lib/metric-once';
 export { withTimeout } from './lib/with-timeout';

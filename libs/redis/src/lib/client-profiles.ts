@@ -1,3 +1,4 @@
+import { backoffMs } from '@shop/util';
 import type { RedisOptions } from 'ioredis';
 
 /**
@@ -21,8 +22,7 @@ export interface ProfileTimings {
 
 /** Backoff for attempt `n`: 50 ms doubling, capped, with jitter so instances don't reconnect in lockstep. */
 export function reconnectDelay(attempt: number, maxDelayMs: number): number {
-  const base = Math.min(maxDelayMs, 50 * 2 ** Math.min(attempt - 1, 16));
-  return Math.round(base / 2 + Math.random() * (base / 2));
+  return backoffMs(attempt, 50, maxDelayMs, { jitter: true });
 }
 
 /** ioredis options for a profile. RESP2 is set explicitly: ioredis 6 defaults to RESP3. */

@@ -1,5 +1,5 @@
 import { Counter, Registry } from 'prom-client';
-import { metricOnce, toMs, withTimeout } from '../index';
+import { backoffMs, metricOnce, toMs, withTimeout } from '../index';
 
 describe('toMs', () => {
   it('takes ms strings and numbers', () => {
@@ -52,5 +52,21 @@ describe('metricOnce', () => {
     expect(metricOnce('util_test_total', make(registry), registry)).toBe(a);
     const other = new Registry();
     expect(metricOnce('util_test_total', make(other), other)).not.toBe(a);
+  });
+});
+
+describe('backoffMs', () => {
+  it('doubles from the first delay per attempt up to the cap', () => {
+    expect([1, 2, 3, 4, 5, 6].map((a) => backoffMs(a, 50, 1000))).toEqual([50, 100, 200, 400, 800, 1000]);
+    expect(backoffMs(0, 50, 1000)).toBe(50);
+    expect(backoffMs(10_000, 50, 1000)).toBe(1000);
+  });
+
+  it('with jitter stays within the upper half of the delay', () => {
+    for (let i = 0; i < 100; i++) {
+      const d = backoffMs(3, 50, 1000, { jitter: true });
+      expect(d).toBeGreaterThanOrEqual(100);
+      expect(d).toBeLessThanOrEqual(200);
+    }
   });
 });

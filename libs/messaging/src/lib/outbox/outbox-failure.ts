@@ -1,3 +1,5 @@
+import { backoffMs } from '@shop/util';
+
 /**
  * Errors that say something about the Redis server, not about the row being published: every row after
  * it would fail the same way, so the round stops and the rows are retried later without counting an
@@ -24,7 +26,7 @@ export function isServerStateError(err: unknown): boolean {
 
 /** Delay before a failed row is tried again: `firstMs` doubling per attempt, capped. */
 export function retryDelay(attempt: number, firstMs: number, capMs: number): number {
-  return Math.min(capMs, firstMs * 2 ** Math.max(0, attempt - 1));
+  return backoffMs(attempt, firstMs, capMs);
 }
 
 /** The stored text of a failure: bounded, so a huge error message cannot bloat the table. */

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { coalesceWrites, ensureGroup, reconnectDelay, type RedisClient } from '@shop/redis';
+import { backoffMs } from '@shop/util';
 import { decodeEnvelope, UndecodableMessageError, type Envelope } from '../envelope';
 import type { MessagingMetrics } from '../messaging-metrics';
 import { maintainGroup } from './group-maintenance';
@@ -435,7 +436,7 @@ export class GroupConsumer {
   ]): Promise<void> {
     if (!this.running || this.inFlight.has(entryId) || this.inFlight.size >= this.o.concurrency) return;
     const own = owner === this.o.consumer;
-    const backoff = Math.min(this.o.claimIdleMs, this.o.retryDelayMs * 2 ** Math.max(0, deliveries - 1));
+    const backoff = backoffMs(deliveries, this.o.retryDelayMs, this.o.claimIdleMs);
     const requiredIdle = own ? backoff : Math.max(backoff, this.o.claimIdleMs);
     if (idleMs < requiredIdle) return;
     // XCLAIM with the same min-idle is atomic: of several instances only one gets the entry.
