@@ -24,4 +24,17 @@ describe('parseDatabaseUrl', () => {
   it('hides passwords in errors', () => {
     expect(() => parseDatabaseUrl('mysql://u:secret@h/db')).toThrow(/u:\*\*\*@/);
   });
+
+  it.each([
+    ['a / in the password', 'mysql://u:se/cr@et@h/db'],
+    ['an @ in the password', 'mysql://u:s@cret@h/db'],
+    ['a password query parameter', 'mysql://h/db?user=u&password=secret'],
+  ])('never prints the password with %s', (_what, url) => {
+    expect(() => parseDatabaseUrl(url)).toThrow(InvalidDatabaseUrlError);
+    try {
+      parseDatabaseUrl(url);
+    } catch (err) {
+      expect((err as Error).message).not.toMatch(/se\/cr|cret|secret/);
+    }
+  });
 });

@@ -1,3 +1,5 @@
+import { redactUrl } from '@shop/util';
+
 /** Where the data lives: an embedded SQLite file or a PostgreSQL server. */
 export type DatabaseTarget =
   { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; connectionString: string };
@@ -6,7 +8,7 @@ export type DatabaseTarget =
 export class InvalidDatabaseUrlError extends Error {
   readonly code = 'E_INVALID_DATABASE_URL';
   constructor(url: string, reason: string) {
-    super(`invalid database URL "${url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@')}": ${reason}`);
+    super(`invalid database URL "${redactUrl(url, ['password'])}": ${reason}`);
     this.name = 'InvalidDatabaseUrlError';
   }
 }

@@ -1,4 +1,5 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { redactUrl as redactCredentials } from '@shop/util';
 
 /** Where and how to reach one Redis deployment, parsed from a URL. */
 export type RedisEndpoint =
@@ -91,17 +92,9 @@ export function parseRedisUrl(url: string): RedisEndpoint {
   return { kind: 'standalone', ...hosts[0], db: parseDb(url, segments[0]), auth, tls };
 }
 
-/**
- * Hides the passwords of a Redis URL so it can be logged: the one in the user info (everything between
- * the first ':' after the user name and the last '@', whatever characters it holds) and a
- * `sentinelPassword` in the query.
- */
+/** Hides the passwords of a Redis URL so it can be logged: the user info's and a `sentinelPassword`. */
 export function redactUrl(url: string): string {
-  let redacted = /^[^:/?#]*:\/\//.test(url)
-    ? url.replace(/^([^:/?#]*:\/\/)([^:@/]*):(.*)@/, '$1$2:***@')
-    : url.replace(/^.*@/, '***@'); // no scheme: whatever precedes an '@' may be a password
-  redacted = redacted.replace(/([?&]sentinelPassword=)[^&#]*/gi, '$1***');
-  return redacted;
+  return redactCredentials(url, ['sentinelPassword']);
 }
 
 function parseUserInfo(userInfo: string | undefined): RedisAuth {

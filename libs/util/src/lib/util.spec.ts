@@ -1,5 +1,5 @@
 import { Counter, Registry } from 'prom-client';
-import { backoffMs, metricOnce, toMs, withTimeout } from '../index';
+import { backoffMs, metricOnce, redactUrl, toMs, withTimeout } from '../index';
 
 describe('toMs', () => {
   it('takes ms strings and numbers', () => {
@@ -68,5 +68,17 @@ describe('backoffMs', () => {
       expect(d).toBeGreaterThanOrEqual(100);
       expect(d).toBeLessThanOrEqual(200);
     }
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the user-info password whatever it holds, and the named query parameters', () => {
+    expect(redactUrl('redis://u:topsecret@h:1')).toBe('redis://u:***@h:1');
+    expect(redactUrl('postgres://u:a/b@c@db:5432/x')).toBe('postgres://u:***@db:5432/x');
+    expect(redactUrl('postgres://db/x?user=u&Password=p1&sslmode=require', ['password'])).toBe(
+      'postgres://db/x?user=u&Password=***&sslmode=require',
+    );
+    expect(redactUrl('u:secret@host')).toBe('***@host');
+    expect(redactUrl('redis://h:6379/0')).toBe('redis://h:6379/0');
   });
 });
