@@ -20,7 +20,7 @@ import {
   resolveHttpCacheOptions,
   type ResolvedHttpCacheOptions,
 } from './http-cache-options';
-import { HttpFastPath, type CachedHttpResponse } from './http-fast-path';
+import { ageOf, HttpFastPath, type CachedHttpResponse } from './http-fast-path';
 import { ifNoneMatchMatches } from './if-none-match';
 import { KeyBudget } from './key-budget';
 import {
@@ -35,8 +35,6 @@ import { carriesUser, identityOf } from './request-identity';
 import { responseKey } from './response-key';
 import { checkRouteOptions } from './route-options-check';
 import { variantLabel } from './variant-label';
-
-type CachedResponse = CachedHttpResponse;
 
 /**
  * A request the cache must not answer from or store under a key, and why; or its key. `shareable`: the
@@ -199,9 +197,9 @@ export class HttpCacheInterceptor implements NestInterceptor {
       own[name.toLowerCase()] = value;
       res.setHeader(name, value);
     };
-    let cached: CachedResponse;
+    let cached: CachedHttpResponse;
     try {
-      cached = await this.cache.getOrSet<CachedResponse>(
+      cached = await this.cache.getOrSet<CachedHttpResponse>(
         decision.key,
         async () => {
           ranHere = true;
@@ -235,8 +233,8 @@ export class HttpCacheInterceptor implements NestInterceptor {
       for (const [name, value] of Object.entries(cached.headers ?? {})) res.setHeader(name, value);
     answer('X-Cache', source.toUpperCase()); // HIT | MISS | STALE
     answer('ETag', cached.etag);
-    if (source !== 'miss' && cached.storedAt !== undefined)
-      answer('Age', String(Math.max(0, Math.floor((Date.now() - cached.storedAt) / 1000))));
+    const age = ageOf(cached);
+    if (source !== 'miss' && age !== undefined) answer('Age', age);
     // A Cache-Control the handler (or `@Header()`) chose wins over the route's, and that over the default.
     const cacheControl =
       options.cacheControl ??

@@ -20,6 +20,13 @@ export interface CachedHttpResponse {
   storedAt?: number;
 }
 
+/** `Age` of a stored response in whole seconds (RFC 9111 §5.1), or undefined when it has no timestamp. */
+export function ageOf(cached: CachedHttpResponse): string | undefined {
+  return cached.storedAt === undefined
+    ? undefined
+    : String(Math.max(0, Math.floor((Date.now() - cached.storedAt) / 1000)));
+}
+
 /** How the interceptor answered a bare request for one raw URL: enough to answer the next one alike. */
 export interface FastPathRoute {
   /** The cache key the interceptor derived (matched route, decoded params, allow-listed query, variant). */
@@ -137,8 +144,8 @@ export class HttpFastPath {
     for (const [name, value] of Object.entries(cached.headers ?? {})) res.setHeader(name, value);
     res.setHeader('X-Cache', 'HIT');
     res.setHeader('ETag', cached.etag);
-    if (cached.storedAt !== undefined)
-      res.setHeader('Age', String(Math.max(0, Math.floor((Date.now() - cached.storedAt) / 1000))));
+    const age = ageOf(cached);
+    if (age !== undefined) res.setHeader('Age', age);
     if (!res.hasHeader('Cache-Control')) res.setHeader('Cache-Control', route.cacheControl);
     if (ifNoneMatchMatches(req.headers['if-none-match'], cached.etag)) {
       res.removeHeader('Content-Type');
