@@ -18,6 +18,12 @@ describeEachDialect('orders commands', (dialect) => {
   const key = () => `e2e-key-${dialect}-${++keyN}`;
   const create = (caller = alice, items = [{ sku: 'MUG-RED', quantity: 2 }]) =>
     s.call<Order>(C.create, { caller, idempotencyKey: key(), items });
+  /** Waits until the order's row reaches `version` (a write-behind step is persisted a moment later). */
+  const persistedAt = (id: string, version: number) =>
+    waitFor(`order ${id} persisted at version ${version}`, async () => {
+      const r = await s.db.selectFrom('orders').select('version').where('id', '=', id).executeTakeFirst();
+      return r?.version === version;
+    });
   const orderCount = async () =>
     Number(
       (
@@ -220,14 +226,7 @@ describeEachDialect('orders commands', (dialect) => {
       expect([row.version, Number(row.total_cents)]).toEqual([2, 4 * 1599]);
       await s.call(C.changeStatus, { caller: admin, id: order.id, status: 'paid' });
       // The payment is write-behind: the row reaches version 3 when it is persisted, a moment later.
-      await waitFor('the payment persisted', async () => {
-        const r = await s.db
-          .selectFrom('orders')
-          .select('version')
-          .where('id', '=', order.id)
-          .executeTakeFirst();
-        return r?.version === 3;
-      });
+      await persistedAt(order.id, 3);
       const locked = await s.fail(C.updateItems, {
         caller: alice,
         id: order.id,
@@ -263,14 +262,7 @@ describeEachDialect('orders commands', (dialect) => {
       await s.call(C.changeStatus, { caller: alice, id: order.id, status: 'paid', expectedVersion: 2 });
       // At once (the payment only in the write-behind register, the row still pending at version 2) ...
       expect((await itemsAt(order.id, 1)).remoteCode).toBe('E_NOT_EDITABLE');
-      await waitFor('the payment persisted', async () => {
-        const r = await s.db
-          .selectFrom('orders')
-          .select('version')
-          .where('id', '=', order.id)
-          .executeTakeFirst();
-        return r?.version === 3;
-      });
+      await persistedAt(order.id, 3);
       // ... and once persisted (row paid at version 3).
       for (const v of [1, 2, 4])
         expect([v, (await itemsAt(order.id, v)).remoteCode]).toEqual([v, 'E_NOT_EDITABLE']);

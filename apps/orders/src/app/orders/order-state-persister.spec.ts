@@ -19,6 +19,27 @@ import { listTagsOf, orderKey, orderTag } from './order-cache';
 import { OrderCacheNotInvalidatedError, OrderStatePersister } from './order-state-persister';
 import type { OrderState } from './order-state';
 
+/** A pending order of alice's at version 1, as the orders repository writes one. */
+async function insertPendingOrder(db: Kysely<OrdersDb>, id: string, now: string): Promise<void> {
+  await db
+    .insertInto('orders')
+    .values({
+      id,
+      customer_id: 'alice',
+      status: 'pending',
+      total_cents: 500,
+      tracking_note: null,
+      status_seq: 0,
+      paid_at: null,
+      cancelled_at: null,
+      cancelled_from: null,
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+}
+
 // The SQL side of write-behind: each write fenced by the queue's sequence, steps emitted once.
 describeEachDialect('OrderStatePersister', (dialect) => {
   let database: TestDatabase;
@@ -34,23 +55,7 @@ describeEachDialect('OrderStatePersister', (dialect) => {
     const cache = { delete: async () => undefined, invalidateTags: async () => true } as unknown as Cache;
     persister = new OrderStatePersister(db, cache, new OrdersMetrics(new Registry()));
     const now = at(0);
-    await db
-      .insertInto('orders')
-      .values({
-        id,
-        customer_id: 'alice',
-        status: 'pending',
-        total_cents: 500,
-        tracking_note: null,
-        status_seq: 0,
-        paid_at: null,
-        cancelled_at: null,
-        cancelled_from: null,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await insertPendingOrder(db, id, now);
     await db
       .insertInto('order_item')
       .values({ order_id: id, line: 0, sku: 'PEN-4C', name: 'Pen', unit_price_cents: 500, quantity: 1 })
@@ -136,23 +141,7 @@ describeEachDialect('OrderStatePersister cache invalidation', (dialect) => {
     db = createDatabase<OrdersDb>({ url: database.url }).db;
     await migrateToLatest(db as Kysely<unknown>, ordersMigrations, 'orders_migration');
     const now = new Date().toISOString();
-    await db
-      .insertInto('orders')
-      .values({
-        id,
-        customer_id: 'alice',
-        status: 'pending',
-        total_cents: 500,
-        tracking_note: null,
-        status_seq: 0,
-        paid_at: null,
-        cancelled_at: null,
-        cancelled_from: null,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await insertPendingOrder(db, id, now);
   });
   afterAll(async () => {
     for (const { cache, connections } of opened) {
