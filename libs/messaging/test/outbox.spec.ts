@@ -148,4 +148,22 @@ describeEachDialect('transactional outbox and runOnce', (dialect) => {
       { id: 'm2' },
     ]);
   });
+
+  it('a relay restarted under the same instanceId does not publish past the claim its killed predecessor left', async () => {
+    const created = await insertOutboxEvent(db, 'orders.created', { n: 0 });
+    await insertOutboxEvent(db, 'orders.status_changed', { n: 1 });
+    // orders-0 claimed the first row and was killed; its container restarts with INSTANCE_ID=orders-0.
+    await (db as unknown as Kysely<{ outbox: { id: string; claimed_by: string; claimed_until: number } }>)
+      .updateTable('outbox')
+      .set({ claimed_by: 'orders-0', claimed_until: Date.now() + 1500 })
+      .where('id', '=', created)
+      .execute();
+    expect(await relay('orders-0').drain()).toBe(0); // waits for the lease, as any other relay would
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(await relay('orders-0').drain()).toBe(2);
+    const entries = (await connections.shared('data', 'background').xrange(stream(), '-', '+')) as Array<
+      [string, string[]]
+    >;
+    expect(entries.map(([, f]) => (decodeEnvelope(f).data as { n: number }).n)).toEqual([0, 1]);
+  });
 });

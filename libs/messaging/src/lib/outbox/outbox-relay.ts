@@ -295,12 +295,13 @@ export class OutboxRelay {
   }
 
   /**
-   * Claims the next rows in commit order, but never a row newer than one another relay holds: relays
+   * Claims the next rows in commit order, but never a row newer than one any relay holds: relays
    * take turns instead of publishing side by side, so the stream has the rows in `created_at` order (an
    * order's `created` before its `status_changed`) however many instances run. Claims are serialized
    * (an advisory lock on Postgres for the claim's transaction; SQLite serializes writers), so two
    * relays cannot both see the other's rows as free. A row waiting for its retry delay is held by no one
-   * and blocks nothing (failures stay isolated); a relay that died holds its rows until `leaseMs`.
+   * and blocks nothing (failures stay isolated); a relay that died holds its rows until `leaseMs`, also
+   * against its successor under the same `instanceId` (a restarted container keeps its pod name).
    */
   private async claim(): Promise<OutboxRow[]> {
     const now = Date.now();
@@ -320,8 +321,9 @@ export class OutboxRelay {
                 .selectFrom(`${table} as held`)
                 .select('held.id')
                 .where('held.published_at', 'is', null)
+                // Its own claims too: a row held under this instanceId is one a previous life of this
+                // instance (killed, or a round abandoned by stop()) left; its newer rows wait like anyone's.
                 .where('held.claimed_by', 'is not', null)
-                .where('held.claimed_by', '!=', me)
                 .where('held.claimed_until', '>=', now)
                 .whereRef('held.created_at', '<', `${table}.created_at`),
             ),
