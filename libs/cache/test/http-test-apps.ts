@@ -61,3 +61,24 @@ export async function startHttpTestApps(options: HttpTestAppsOptions): Promise<H
     throw err;
   }
 }
+
+/**
+ * Fetches `url` until it answers `X-Cache: MISS`, and returns that response. Cross-instance L1
+ * invalidation is a pub/sub message: the invalidating request answers once Redis took the PUBLISH, but
+ * the other instance applies it a moment later (Redis may even write the publisher's reply before the
+ * subscriber's message). A read on that instance right after may still be an L1 HIT; this waits for the
+ * message to arrive, and times out (failing the test) if it never does.
+ */
+export async function fetchUntilMiss(url: string, what: string): Promise<Response> {
+  let miss: Response | undefined;
+  await waitFor(what, async () => {
+    const res = await fetch(url);
+    if (res.headers.get('x-cache') !== 'MISS') {
+      await res.arrayBuffer();
+      return false;
+    }
+    miss = res;
+    return true;
+  });
+  return miss as Response;
+}

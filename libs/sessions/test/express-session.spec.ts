@@ -90,17 +90,27 @@ describe('under a real express-session app, two instances', () => {
     await redis?.dispose();
   });
 
+  // express-session saves the session before the response's last byte but after its headers: a test
+  // that went on at the headers (fetch resolves there) could send its next request before the save.
+  // Each exchange reads the whole body first, as a browser does before it follows up.
+  const complete = async (pending: Promise<Response>): Promise<Response> => {
+    const res = await pending;
+    const body = await res.arrayBuffer();
+    return new Response(body, { status: res.status, headers: res.headers });
+  };
   const post = (url: string, cookie?: string, body?: unknown) =>
-    fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'jest-browser',
-        ...(cookie ? { cookie } : {}),
-      },
-      body: JSON.stringify(body ?? {}),
-    });
-  const get = (url: string, cookie?: string) => fetch(url, { headers: cookie ? { cookie } : {} });
+    complete(
+      fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'jest-browser',
+          ...(cookie ? { cookie } : {}),
+        },
+        body: JSON.stringify(body ?? {}),
+      }),
+    );
+  const get = (url: string, cookie?: string) => complete(fetch(url, { headers: cookie ? { cookie } : {} }));
 
   it('login, a request on the other instance, logout, then the old cookie is not authenticated', async () => {
     const anon = cookieOf(await post(`${appA}/visit`));
