@@ -33,6 +33,8 @@ export interface BusHandlers {
  */
 export class InvalidationBus extends EventEmitter {
   readonly senderId = randomUUID();
+  /** How every message of this instance starts (`publish` puts `s` first). */
+  private readonly ownPrefix = `{"s":${JSON.stringify(this.senderId)},`;
   /** Whether this bus runs on a Redis Cluster (sharded pub/sub). */
   readonly sharded: boolean;
   private seq = 0;
@@ -163,6 +165,10 @@ export class InvalidationBus extends EventEmitter {
   }
 
   private receive(text: string): void {
+    // Every instance hears its own messages too (one channel for all): those are dropped before
+    // parsing, by the prefix `publish` writes, since each write of this instance would otherwise pay
+    // a JSON parse on its own subscriber.
+    if (text.startsWith(this.ownPrefix)) return;
     const message = parseBusMessage(text);
     if (!message) {
       this.emit('rejected', text.length);
