@@ -12,6 +12,7 @@ import {
 } from '../rate-limit-options';
 import type { PolicyDecision, RateLimitDecision } from './decision';
 import { LocalWindow } from './local-window';
+import { slidingCounterScript } from './sliding-counter.script';
 import { slidingWindowScript } from './sliding-window.script';
 
 class RedisUnavailableError extends Error {
@@ -112,12 +113,19 @@ export class RateLimiter {
     cost: number,
   ): Promise<RateLimitDecision> {
     if (!this.breaker.allows()) throw new RedisUnavailableError('breaker-open');
-    const args: Array<string | number> = [policies.length, cost];
-    for (const p of policies) args.push(p.mode === 'log' ? 'l' : 'c', p.limit, p.windowMs * 1000);
+    // The common case, one counter policy, has a script of its own: the same answers in less Redis
+    // time (no plan for N policies, no second pass). Its reply has the layout of one policy's below.
+    const one = policies.length === 1 && policies[0].mode !== 'log';
+    let args: Array<string | number>;
+    if (one) args = [policies[0].limit, policies[0].windowMs * 1000, cost];
+    else {
+      args = [policies.length, cost];
+      for (const p of policies) args.push(p.mode === 'log' ? 'l' : 'c', p.limit, p.windowMs * 1000);
+    }
     let reply: number[];
     try {
       reply = await withTimeout(
-        slidingWindowScript.run(this.client, keys, args),
+        (one ? slidingCounterScript : slidingWindowScript).run(this.client, keys, args),
         this.options.timeoutMs,
         () => new RedisUnavailableError('timeout'),
       );
@@ -126,15 +134,17 @@ export class RateLimiter {
       throw err;
     }
     this.breaker.success();
+    // { now, [all_allowed,] then per policy: allowed, remaining, reset_ms, retry_ms }
+    const first = one ? 1 : 2;
     const decisions: PolicyDecision[] = policies.map((p, i) => ({
       policy: p.name,
       mode: p.mode,
       limit: p.limit,
       windowMs: p.windowMs,
-      allowed: reply[2 + i * 4] === 1,
-      remaining: reply[3 + i * 4],
-      resetMs: reply[4 + i * 4],
-      retryAfterMs: reply[5 + i * 4],
+      allowed: reply[first + i * 4] === 1,
+      remaining: reply[first + 1 + i * 4],
+      resetMs: reply[first + 2 + i * 4],
+      retryAfterMs: reply[first + 3 + i * 4],
       source: 'redis',
     }));
     return combine(decisions, reply[0]);
