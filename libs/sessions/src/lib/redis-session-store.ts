@@ -69,7 +69,7 @@ export class RedisSessionStore extends Store {
   override get(sid: string, callback: Callback<SessionData | null>): void {
     // The hot path of every request: straight onto the client's promise, no extra async layer.
     if (!SessionKeys.isValidSid(sid)) return callback(null, null);
-    this.redis.hmget(this.keys.session(sid), 'd', 's').then(
+    this.redis.hmget(this.keys.sessionOfValid(sid), 'd', 's').then(
       (reply) => {
         let session: SessionData | null;
         try {
@@ -140,7 +140,7 @@ export class RedisSessionStore extends Store {
   /** One `HMGET`: the session and when it was last extended (so a following touch can be skipped locally). */
   async getSession(sid: string): Promise<SessionData | null> {
     if (!SessionKeys.isValidSid(sid)) return null;
-    return this.decode(sid, await this.redis.hmget(this.keys.session(sid), 'd', 's'));
+    return this.decode(sid, await this.redis.hmget(this.keys.sessionOfValid(sid), 'd', 's'));
   }
 
   private decode(sid: string, [data, seen]: Array<string | null>): SessionData | null {

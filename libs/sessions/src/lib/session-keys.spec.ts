@@ -21,6 +21,13 @@ describe('session keys', () => {
     expect(SessionKeys.isValidSid(a)).toBe(true);
   });
 
+  it('builds the request-path session key exactly as KeyBuilder.tagged does', () => {
+    const builder = new KeyBuilder('shop');
+    for (const sid of [newSid('42'), newSid(), 'abcDEF123', '.lead-dot', 'a.b.c'])
+      expect(keys.sessionOfValid(sid)).toBe(builder.tagged('sess', tagOfSid(sid), 's', sid));
+    expect(() => keys.session('a:b')).toThrow(/invalid key part/);
+  });
+
   it('never builds a key from a malformed id', () => {
     for (const bad of ['', 'a:b', 'a*', '{x}', 'x'.repeat(121), 42])
       expect(SessionKeys.isValidSid(bad)).toBe(false);
