@@ -1,5 +1,5 @@
 import { Counter, Gauge, register as globalRegistry, type Registry } from 'prom-client';
-import { metricOnce } from '@shop/util';
+import { collectBuffered, metricOnce } from '@shop/util';
 
 /** The limiter's Prometheus series (get-or-create: several limiters may share a registry). */
 export function rateLimitMetrics(registry: Registry = globalRegistry) {
@@ -13,6 +13,10 @@ export function rateLimitMetrics(registry: Registry = globalRegistry) {
           help: 'Policy decisions by outcome (allowed|denied|unavailable) and source (redis|local|fail-open|fail-closed)',
           labelNames: ['limiter', 'policy', 'outcome', 'source'],
           registers,
+          // Decisions are counted in a CounterBuffer (a child's inc() hashes its labels every call).
+          collect() {
+            collectBuffered(this);
+          },
         }),
       registry,
     ),

@@ -1,5 +1,5 @@
 import { CircuitBreaker, whenReady, type RedisClient } from '@shop/redis';
-import { withTimeout } from '@shop/util';
+import { CounterBuffer, SharedTimeout } from '@shop/util';
 import { hash } from 'node:crypto';
 import { rateLimitMetrics, type RateLimitMetrics } from '../rate-limit-metrics';
 import { resolveRateLimitOptions } from '../rate-limit.module-definition';
@@ -20,6 +20,8 @@ class RedisUnavailableError extends Error {
     super(`rate limit: Redis ${reason}`);
   }
 }
+
+const MAX_REMEMBERED_TAGS = 10_000;
 
 /**
  * A sliding-window rate limiter over Redis: one Lua call per decision, whatever the number of policies.
@@ -42,11 +44,18 @@ export class RateLimiter {
   private readonly adHoc = new Map<string, ResolvedPolicy>();
   private readonly keyHead: string;
   private readonly decisionCounters = new Map<string, { inc(): void }>();
+  /** The Redis call's bound, one timer for all decisions in flight. */
+  private readonly bound: SharedTimeout;
+  private readonly decisionCounts: CounterBuffer<'limiter' | 'policy' | 'outcome' | 'source'>;
+  /** Identity -> key part: the same clients come back request after request (bounded, oldest out). */
+  private readonly tags = new Map<string, string>();
 
   constructor(options: RateLimitOptions) {
     this.options = resolveRateLimitOptions(options);
     this.client = this.options.connections.shared('data', 'request');
     this.metrics = rateLimitMetrics(this.options.registry);
+    this.decisionCounts = new CounterBuffer(this.metrics.decisions);
+    this.bound = new SharedTimeout(this.options.timeoutMs);
     const name = this.options.name;
     this.breaker = new CircuitBreaker(this.options.breakerThreshold, this.options.breakerCooldownMs, (s) =>
       this.metrics.breaker.set({ limiter: name }, s === 'open' ? 1 : 0),
@@ -84,7 +93,7 @@ export class RateLimiter {
     if (!Number.isSafeInteger(cost) || cost < 0) throw new Error(`invalid cost ${cost}`);
     if (policies.length === 0) throw new Error('consume() needs at least one policy');
     const resolved = policies.map((p) => (typeof p === 'string' ? this.policy(p) : this.inline(p)));
-    const tag = hashIdentity(identity);
+    const tag = this.tagOf(identity);
     // `h`: the counter's hash layout (`c` was its string layout); `l`: the log. A layout change gets new
     // keys, so a rolling deploy never reads one layout as the other (WRONGTYPE).
     const keys = resolved.map(
@@ -124,9 +133,8 @@ export class RateLimiter {
     }
     let reply: number[];
     try {
-      reply = await withTimeout(
+      reply = await this.bound.race(
         (one ? slidingCounterScript : slidingWindowScript).run(this.client, keys, args),
-        this.options.timeoutMs,
         () => new RedisUnavailableError('timeout'),
       );
     } catch (err) {
@@ -183,7 +191,7 @@ export class RateLimiter {
     const id = `${p.policy}|${outcome}|${p.source}`;
     let child = this.decisionCounters.get(id);
     if (!child) {
-      child = this.metrics.decisions.labels({
+      child = this.decisionCounts.child({
         limiter: this.options.name,
         policy: p.policy,
         outcome,
@@ -192,6 +200,17 @@ export class RateLimiter {
       this.decisionCounters.set(id, child);
     }
     child.inc();
+  }
+
+  /** `hashIdentity`, remembered: a SHA-256 per decision was a visible share of its CPU. */
+  private tagOf(identity: string): string {
+    let tag = this.tags.get(identity);
+    if (tag === undefined) {
+      tag = hashIdentity(identity);
+      if (this.tags.size >= MAX_REMEMBERED_TAGS) this.tags.delete(this.tags.keys().next().value as string);
+      this.tags.set(identity, tag);
+    }
+    return tag;
   }
 
   private inline(policy: RateLimitPolicy): ResolvedPolicy {

@@ -1,0 +1,39 @@
+import { Counter, Registry } from 'prom-client';
+import { collectBuffered, CounterBuffer } from './counter-buffer';
+
+describe('CounterBuffer', () => {
+  function counter(registry: Registry) {
+    return new Counter({
+      name: 'things_total',
+      help: 'things',
+      labelNames: ['outcome'],
+      registers: [registry],
+      collect() {
+        collectBuffered(this);
+      },
+    });
+  }
+
+  it('a scrape reads exactly what was counted, from every buffer of the counter', async () => {
+    const registry = new Registry();
+    const c = counter(registry);
+    const a = new CounterBuffer(c);
+    const b = new CounterBuffer(c);
+    const ok = a.child({ outcome: 'ok' });
+    for (let i = 0; i < 5; i++) ok.inc();
+    b.child({ outcome: 'ok' }).inc(2);
+    b.child({ outcome: 'no' }).inc();
+    const text = await registry.metrics();
+    expect(text).toContain('things_total{outcome="ok"} 7');
+    expect(text).toContain('things_total{outcome="no"} 1');
+    ok.inc();
+    expect(await registry.metrics()).toContain('things_total{outcome="ok"} 8'); // nothing counted twice
+  });
+
+  it('leaves the counter alone without buffers, and keeps direct increments', async () => {
+    const registry = new Registry();
+    const c = counter(registry);
+    c.inc({ outcome: 'ok' }, 3);
+    expect(await registry.metrics()).toContain('things_total{outcome="ok"} 3');
+  });
+});
