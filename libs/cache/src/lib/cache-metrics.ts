@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, register as globalRegistry, type Registry } from 'prom-client';
-import { metricOnce } from '@shop/util';
+import { collectBuffered, metricOnce } from '@shop/util';
 
 /** The cache's Prometheus series, labelled by cache name (get-or-create: many caches per process). */
 export function cacheMetrics(registry: Registry = globalRegistry) {
@@ -13,6 +13,10 @@ export function cacheMetrics(registry: Registry = globalRegistry) {
           help: 'Cache hits by tier',
           labelNames: ['cache', 'tier'],
           registers,
+          // Per-read and per-message counts go through a CounterBuffer (see @shop/util).
+          collect() {
+            collectBuffered(this);
+          },
         }),
       registry,
     ),
@@ -24,6 +28,10 @@ export function cacheMetrics(registry: Registry = globalRegistry) {
           help: 'Reads that found nothing usable in a tier (l1: went on to Redis; l2: went on to the loader)',
           labelNames: ['cache', 'tier'],
           registers,
+          // Per-read and per-message counts go through a CounterBuffer (see @shop/util).
+          collect() {
+            collectBuffered(this);
+          },
         }),
       registry,
     ),
@@ -58,6 +66,10 @@ export function cacheMetrics(registry: Registry = globalRegistry) {
           help: 'Invalidation bus messages by direction',
           labelNames: ['cache', 'direction'],
           registers,
+          // Per-read and per-message counts go through a CounterBuffer (see @shop/util).
+          collect() {
+            collectBuffered(this);
+          },
         }),
       registry,
     ),

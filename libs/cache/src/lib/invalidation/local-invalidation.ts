@@ -1,3 +1,4 @@
+import { CounterBuffer } from '@shop/util';
 import type { EventEmitter } from 'node:events';
 import { InvalidationBus, type BusMessage } from '../bus/invalidation-bus';
 import { TrackingListener } from '../bus/tracking-listener';
@@ -39,6 +40,9 @@ export class LocalInvalidation {
   readonly bus: InvalidationBus;
   private tracking?: TrackingListener;
   private readonly labels: { cache: string };
+  /** Every message in and out is counted: in plain numbers, handed to the counter at each scrape. */
+  private readonly busIn: { inc(): void };
+  private readonly busOut: { inc(): void };
 
   /**
    * @param handle called for each bus message after its tags were marked; the facade passes its own
@@ -50,6 +54,9 @@ export class LocalInvalidation {
   ) {
     const { connections, name } = parts.options;
     this.labels = { cache: name };
+    const bus = new CounterBuffer(parts.metrics.bus);
+    this.busIn = bus.child({ cache: name, direction: 'in' });
+    this.busOut = bus.child({ cache: name, direction: 'out' });
     this.bus = new InvalidationBus(connections, connections.keys.channel('cache-bus', name), {
       onMessage: (m) => {
         // A tag bump elsewhere also invalidates loads in flight that carry the tag (their result is old).
@@ -94,8 +101,8 @@ export class LocalInvalidation {
 
   /** Applies a peer's invalidation to this instance. */
   handle(message: BusMessage): void {
-    const { metrics, versions } = this.parts;
-    metrics.bus.inc({ ...this.labels, direction: 'in' });
+    const { versions } = this.parts;
+    this.busIn.inc();
     if (message.c) this.clearLocal();
     for (const key of message.k ?? []) this.dropLocal(key);
     // Only tags this process already knows: adopting every tag bumped anywhere grows without bound.
@@ -122,7 +129,7 @@ export class LocalInvalidation {
    * `set()`/`delete()` rely on that to put the PUBLISH right behind their write on standalone Redis.
    */
   async publish(message: Omit<BusMessage, 's' | 'q'>): Promise<void> {
-    if (await this.bus.publish(message)) this.parts.metrics.bus.inc({ ...this.labels, direction: 'out' });
+    if (await this.bus.publish(message)) this.busOut.inc();
   }
 
   private expireLocal(reason: 'sequence' | 'reconnect' | 'flush'): void {

@@ -50,6 +50,41 @@ describe('serializer', () => {
     expect(Buffer.isBuffer(back.u8)).toBe(false);
   });
 
+  it('writes plain values with JSON.stringify alone, byte for byte what the replacer path wrote', () => {
+    const deep: unknown[] = [];
+    let cur = deep;
+    for (let i = 0; i < 40; i++) cur.push((cur = [])); // deeper than the walk goes: the replacer's path
+    const values = [
+      { id: 42, name: 'Ada', tags: ['a', 'b'], total: 1.5, ok: false, none: null },
+      [],
+      {},
+      'text with "quotes" and ünïcödé',
+      -0,
+      Object.assign(Object.create(null) as object, { a: 1 }),
+      deep,
+    ];
+    for (const value of values) expect(serialize(value)).toBe(`{"j":${JSON.stringify(value)}}`);
+  });
+
+  it('leaves what JSON.stringify alone would change to the replacer: holes, toJSON, classes, cycles', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const holes = [1, , 3];
+    expect(serialize(holes).startsWith('{"x":')).toBe(true);
+    expect(deserialize(serialize(holes))).toEqual([1, undefined, 3]);
+    const withToJson = { toJSON: () => 'replaced' };
+    expect(deserialize(serialize({ v: withToJson }))).toEqual({ v: 'replaced' });
+    class Point {
+      constructor(
+        readonly x: number,
+        readonly y: number,
+      ) {}
+    }
+    expect(deserialize(serialize(new Point(1, 2)))).toEqual({ x: 1, y: 2 });
+    const cycle: Record<string, unknown> = {};
+    cycle['self'] = cycle;
+    expect(() => serialize(cycle)).toThrow(TypeError);
+  });
+
   it('writes plain JSON values in the reviver-free form and tagged ones in the tagged form', () => {
     const plain = { id: 1, name: 'a', list: [1, 'b', null], nested: { ok: true } };
     expect(serialize(plain).startsWith('{"j":')).toBe(true);
