@@ -18,6 +18,14 @@ export {
   type RedisHealthState,
   type RedisRole,
 } from './lib/redis-health';
+export { entriesOf, type StreamEntry } from './lib/streams/stream-entry';
+export { StreamGroupReader } from './lib/streams/stream-group-reader';
+export type {
+  EntryOrigin,
+  StreamBatchHandler,
+  StreamGroupReaderOptions,
+  StreamGroupReaderStopped,
+} from './lib/streams/stream-group-reader-options';
 export { RedisHealthIndicator } from './lib/redis.health-indicator';
 export { RedisModule } from './lib/redis.module';
 export { REDIS_MODULE_OPTIONS } from './lib/redis.module-definition';
