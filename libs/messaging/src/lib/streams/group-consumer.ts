@@ -1,10 +1,15 @@
 import type { LoggerService } from '@nestjs/common';
-import { coalesceWrites, ensureGroup, reconnectDelay, type RedisClient } from '@shop/redis';
-import { backoffMs } from '@shop/util';
+import {
+  coalesceWrites,
+  StreamGroupReader,
+  type EntryOrigin,
+  type RedisClient,
+  type StreamEntry,
+} from '@shop/redis';
 import { decodeEnvelope, UndecodableMessageError, type Envelope } from '../envelope';
 import type { MessagingMetrics } from '../messaging-metrics';
 import { maintainGroup } from './group-maintenance';
-import { entriesOf, xaddCapped, xclaim, type StreamEntry, type StreamRetention } from './stream-entries';
+import { xaddCapped, type StreamRetention } from './stream-entries';
 
 /** What a handler gets for one entry. Throwing leaves the entry pending for a retry. */
 export interface DeliveredMessage {
@@ -47,40 +52,30 @@ export interface GroupConsumerOptions {
 }
 
 /**
- * One consumer of one stream in one group, the reliable part of the transport:
- * - at start it reads its own pending entries (left by a crash of this same consumer name) first;
- * - it reads `COUNT` = free concurrency slots, so a slow handler is never flooded;
- * - an entry is acked only after its handler resolved; a throw leaves it pending;
- * - a periodic pass over `XPENDING` retries own failed entries with exponential backoff, takes over
- *   entries of consumers idle longer than `claimIdleMs` (dead instances), and moves an entry that has
- *   been delivered `maxDeliveries` times to the dead-letter stream with the last error;
- * - a running handler keeps its claim fresh, so a slow handler is not taken over and run twice;
- * - connection errors (and a lost group after a Redis restart) are retried; reading resumes by itself;
+ * One consumer of one stream in one group, the reliable part of the transport. The reading itself - own
+ * pending entries first, `COUNT` = free concurrency slots, the periodic `XPENDING` pass that retries own
+ * failed entries with exponential backoff and takes over entries of consumers idle longer than
+ * `claimIdleMs`, the claim keep-alive of running handlers, reconnect and lost-group recovery, a `stop()`
+ * bounded by its deadline - is `StreamGroupReader`'s (`@shop/redis`, shared with the write-behind queue).
+ * What this adds is what an entry means to the transport:
+ * - an entry is acked only after its handler resolved (acks batched per event-loop turn); a throw leaves
+ *   it pending for the reader's retry;
+ * - an entry delivered `maxDeliveries` times is moved to the dead-letter stream with the last error, as
+ *   is one that does not decode;
  * - no error of a handler, an ack or a dead letter escapes: a failed ack or dead letter leaves the entry
  *   pending for the next reclaim pass, and is logged;
- * - `stop()` returns by its deadline even while Redis hangs or every slot is busy;
  * - periodically it trims the stream by the groups' positions and removes consumers long gone.
  */
 export class GroupConsumer {
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly reader: StreamGroupReader;
   /** Last handler error per pending entry, for the dead letter; bounded (oldest dropped first). */
   private readonly lastErrors = new Map<string, string>();
-  private running = false;
-  private loop?: Promise<void>;
-  private reclaimTimer?: NodeJS.Timeout;
   private maintenanceTimer?: NodeJS.Timeout;
-  private reclaiming = false;
   private maintaining = false;
-  /** Where the next reclaim pass continues in `XPENDING` (pages of 100 from the oldest). */
-  private reclaimCursor = '-';
-  /** Resolves when `stop()` is called: wakes the loop out of a backoff or a wait for a free slot. */
-  private stopped: Promise<void> = Promise.resolve();
-  private signalStop: () => void = () => undefined; // stop() before start(): nothing to wake
+  private running = false;
   private ackBatch?: AckBatch;
-  private keepAliveTimer?: NodeJS.Timeout;
   private untrackInFlight?: () => void;
-  /** Start time of each running handler, for claim keep-alive. */
-  private readonly startedAt = new Map<string, number>();
+  private readonly coalesce: RedisClient[];
 
   // Labelled children are looked up once, not hashed again for every message.
   private readonly durationChild: { startTimer(): () => void };
@@ -88,6 +83,22 @@ export class GroupConsumer {
 
   constructor(private readonly o: GroupConsumerOptions) {
     this.durationChild = o.metrics.duration.labels({ stream: o.stream });
+    this.coalesce = o.coalesce ?? [o.writer];
+    this.reader = new StreamGroupReader({
+      reader: o.reader,
+      writer: o.writer,
+      stream: o.stream,
+      group: o.group,
+      consumer: o.consumer,
+      slots: o.concurrency,
+      blockMs: o.blockMs,
+      claimIdleMs: o.claimIdleMs,
+      reclaimIntervalMs: o.reclaimIntervalMs,
+      retryDelayMs: o.retryDelayMs,
+      handle: (entries, deliveries, origin, owners) => this.handleBatch(entries, deliveries, origin, owners),
+      logger: o.logger,
+      logContext: { stream: o.stream },
+    });
   }
 
   private handledChild(outcome: string): { inc(): void } {
@@ -112,106 +123,65 @@ export class GroupConsumer {
   }
 
   async start(): Promise<void> {
-    await ensureGroup(this.o.writer, this.o.stream, this.o.group);
+    await this.reader.start();
     // The in-flight gauge is read at scrape time, not updated per message.
-    this.untrackInFlight = this.o.metrics.trackInFlight(this.o.stream, () => this.inFlight.size);
+    this.untrackInFlight = this.o.metrics.trackInFlight(this.o.stream, () => this.reader.inFlightCount);
     this.running = true;
-    this.stopped = new Promise<void>((resolve) => (this.signalStop = resolve));
-    this.loop = this.readLoop();
-    this.reclaimTimer = setInterval(() => void this.reclaim(), this.o.reclaimIntervalMs);
     this.maintenanceTimer = setInterval(() => void this.maintain(), this.o.trimIntervalMs);
-    this.keepAliveTimer = setInterval(
-      () => void this.keepClaims(),
-      Math.max(100, Math.floor(this.o.claimIdleMs / 3)),
-    );
   }
-
-  /** True while the loop awaits XREADGROUP (see `stop`). */
-  private parkedOnRead = false;
 
   /**
    * Stops reading and waits up to `drainMs` in all for running handlers (their entries are acked); the
-   * rest stay pending for other instances. The deadline holds whatever Redis does: a read parked in
-   * `XREADGROUP` on a hung or lost connection is not awaited past it (its owner closes the connection).
+   * rest stay pending for other instances. The deadline holds whatever Redis does (see the reader).
    */
   async stop(drainMs: number): Promise<{ finished: number; abandoned: number }> {
-    const deadline = Date.now() + drainMs;
     this.running = false;
-    this.signalStop();
-    clearInterval(this.reclaimTimer);
     clearInterval(this.maintenanceTimer);
-    // A read queued on a connection that is down resolves only after a reconnect: nothing to wait for
-    // (its entries stay pending); waiting would spend the whole deadline with Redis gone.
-    if (!(this.parkedOnRead && this.o.reader.status !== 'ready'))
-      await untilDeadline(this.loop ?? Promise.resolve(), deadline);
-    const running = [...this.inFlight.values()];
-    const drained = await untilDeadline(
-      Promise.allSettled(running).then(() => true),
-      deadline,
-    );
-    clearInterval(this.keepAliveTimer);
+    const { finished, abandoned } = await this.reader.stop(drainMs);
     this.untrackInFlight?.();
-    const abandoned = drained ? 0 : this.inFlight.size;
-    return { finished: running.length - abandoned, abandoned };
+    return { finished, abandoned };
   }
 
   get inFlightCount(): number {
-    return this.inFlight.size;
+    return this.reader.inFlightCount;
   }
 
-  private async readLoop(): Promise<void> {
-    let pendingCursor: string | null = '0'; // own pending entries first, then new ones ('>')
-    let failures = 0;
-    while (this.running) {
-      const free = this.o.concurrency - this.inFlight.size;
-      if (free <= 0) {
-        // process() never rejects, so this waits for a free slot or for stop().
-        await Promise.race([...this.inFlight.values(), this.stopped]);
-        continue;
-      }
-      try {
-        const id = pendingCursor ?? '>';
-        const args = pendingCursor ? ['COUNT', free] : ['COUNT', free, 'BLOCK', this.o.blockMs];
-        this.parkedOnRead = true;
-        const reply = await this.o.reader
-          .xreadgroup(
-            'GROUP',
-            this.o.group,
-            this.o.consumer,
-            ...(args as ['COUNT', number]),
-            'STREAMS',
-            this.o.stream,
-            id,
-          )
-          .finally(() => (this.parkedOnRead = false));
-        failures = 0;
-        // Read after stop() was called: leave them pending (delivered to us, reclaimed by others).
-        if (!this.running) break;
-        const entries = entriesOf(reply);
-        if (pendingCursor) pendingCursor = entries.length > 0 ? entries[entries.length - 1][0] : null;
-        if (entries.length > 1)
-          for (const client of this.o.coalesce ?? [this.o.writer]) coalesceWrites(client);
-        for (const entry of entries) this.dispatch(entry, pendingCursor ? 2 : 1);
-      } catch (err) {
-        if (!this.running) break;
-        failures++;
-        const message = (err as Error).message;
-        if (message.includes('NOGROUP')) {
-          // Redis lost the group (restart without persistence): recreate it and read own pending again.
-          await ensureGroup(this.o.writer, this.o.stream, this.o.group).catch(() => undefined);
-          pendingCursor = '0';
-        }
-        this.o.logger.warn?.({ msg: 'stream read failed, retrying', stream: this.o.stream, error: message });
-        // The same capped, jittered backoff the Redis connections use; stop() cuts it short.
-        await untilDeadline(this.stopped, Date.now() + reconnectDelay(failures, 2000));
-      }
+  /** One batch of the reader: each entry runs on its own (a slow one holds only its slot). */
+  private handleBatch(
+    entries: StreamEntry[],
+    deliveries: number | readonly number[],
+    origin: EntryOrigin,
+    owners: readonly string[] | undefined,
+  ): void {
+    // The commands the batch's handlers issue synchronously leave in one socket write.
+    if (entries.length > 1) for (const client of this.coalesce) coalesceWrites(client);
+    if (typeof deliveries === 'number') {
+      for (const entry of entries) this.dispatch(entry, deliveries);
+      return;
+    }
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as StreamEntry;
+      const delivery = deliveries[i] ?? 1;
+      if (origin === 'claimed') this.o.metrics.reclaimed.inc({ stream: this.o.stream });
+      if (delivery > this.o.maxDeliveries) this.exhausted(entry, delivery - 1, owners?.[i] ?? 'unknown');
+      else this.dispatch(entry, delivery);
     }
   }
 
+  /** An entry delivered `maxDeliveries` times without an ack: to the dead-letter stream. */
+  private exhausted([entryId, fields]: StreamEntry, deliveries: number, owner: string): void {
+    if (this.reader.isHandling(entryId)) return;
+    const reason =
+      this.lastErrors.get(entryId) ?? `delivered ${deliveries} times without an ack (consumer ${owner})`;
+    // Tracked as in flight, so a slow dead letter is not started twice and stop() sees it.
+    this.reader.track(entryId, this.deadLetter(entryId, fields, reason, deliveries));
+  }
+
   private dispatch([entryId, fields]: StreamEntry, deliveries: number): void {
-    if (this.inFlight.has(entryId)) return;
-    const run = this.process(entryId, fields, deliveries)
-      .catch((err: unknown) =>
+    if (this.reader.isHandling(entryId)) return;
+    this.reader.track(
+      entryId,
+      this.process(entryId, fields, deliveries).catch((err: unknown) =>
         // process() handles its own errors; this is the last net so nothing is ever unhandled.
         this.o.logger.error?.({
           msg: 'entry processing failed',
@@ -219,9 +189,8 @@ export class GroupConsumer {
           entryId,
           error: String(err),
         }),
-      )
-      .finally(() => this.inFlight.delete(entryId));
-    this.inFlight.set(entryId, run);
+      ),
+    );
   }
 
   /** Runs one entry; never rejects (every failure leaves the entry pending and is logged). */
@@ -239,7 +208,6 @@ export class GroupConsumer {
       return;
     }
     const stopTimer = this.durationChild.startTimer();
-    this.startedAt.set(entryId, Date.now());
     let handled = false;
     try {
       await this.o.handle({ stream: this.o.stream, entryId, envelope, deliveries });
@@ -256,7 +224,6 @@ export class GroupConsumer {
         error: this.lastErrors.get(entryId),
       });
     } finally {
-      this.startedAt.delete(entryId);
       stopTimer();
     }
     if (handled) {
@@ -273,19 +240,6 @@ export class GroupConsumer {
       const oldest = this.lastErrors.keys().next().value;
       if (oldest !== undefined) this.lastErrors.delete(oldest);
     }
-  }
-
-  /**
-   * Keeps the claims of long-running handlers fresh (one `XCLAIM ... JUSTID` for all of them), so their
-   * entries never look idle to the reclaim pass of another instance and are not run twice.
-   */
-  private async keepClaims(): Promise<void> {
-    const threshold = Date.now() - Math.floor(this.o.claimIdleMs / 3);
-    const ids = [...this.startedAt].filter(([, t]) => t <= threshold).map(([id]) => id);
-    if (ids.length === 0) return;
-    await this.o.writer
-      .call('XCLAIM', this.o.stream, this.o.group, this.o.consumer, '0', ...ids, 'JUSTID')
-      .catch(() => undefined);
   }
 
   /**
@@ -390,99 +344,8 @@ export class GroupConsumer {
       this.maintaining = false;
     }
   }
-
-  /**
-   * Retry own failures after a backoff, take over dead consumers' entries, dead-letter the hopeless.
-   * Each pass reads `XPENDING` in pages of 100 from where the last pass stopped, so entries beyond the
-   * first 100 get their turn too; it stops when the slots are full.
-   */
-  private async reclaim(): Promise<void> {
-    if (this.reclaiming || !this.running) return;
-    this.reclaiming = true;
-    try {
-      const minIdle = Math.min(this.o.retryDelayMs, this.o.claimIdleMs);
-      for (let page = 0; page < MAX_RECLAIM_PAGES && this.running; page++) {
-        if (this.inFlight.size >= this.o.concurrency) return;
-        const pending = (await this.o.writer.xpending(
-          this.o.stream,
-          this.o.group,
-          'IDLE',
-          minIdle,
-          this.reclaimCursor,
-          '+',
-          RECLAIM_PAGE,
-        )) as Array<[string, string, number, number]>;
-        // The next page starts after the last row; a short page means the end: start over next time.
-        this.reclaimCursor = pending.length < RECLAIM_PAGE ? '-' : `(${pending[pending.length - 1][0]}`;
-        for (const row of pending) await this.reclaimOne(row);
-        if (this.reclaimCursor === '-') return;
-      }
-    } catch (err) {
-      this.o.logger.warn?.({
-        msg: 'reclaim pass failed',
-        stream: this.o.stream,
-        error: (err as Error).message,
-      });
-    } finally {
-      this.reclaiming = false;
-    }
-  }
-
-  private async reclaimOne([entryId, owner, idleMs, deliveries]: [
-    string,
-    string,
-    number,
-    number,
-  ]): Promise<void> {
-    if (!this.running || this.inFlight.has(entryId) || this.inFlight.size >= this.o.concurrency) return;
-    const own = owner === this.o.consumer;
-    const backoff = backoffMs(deliveries, this.o.retryDelayMs, this.o.claimIdleMs);
-    const requiredIdle = own ? backoff : Math.max(backoff, this.o.claimIdleMs);
-    if (idleMs < requiredIdle) return;
-    // XCLAIM with the same min-idle is atomic: of several instances only one gets the entry.
-    const claimed = await xclaim(
-      this.o.writer,
-      this.o.stream,
-      this.o.group,
-      this.o.consumer,
-      requiredIdle,
-      entryId,
-    );
-    if (claimed.length === 0) return;
-    const [[, fields]] = claimed;
-    this.o.metrics.reclaimed.inc({ stream: this.o.stream });
-    if (deliveries >= this.o.maxDeliveries) {
-      const reason =
-        this.lastErrors.get(entryId) ?? `delivered ${deliveries} times without an ack (consumer ${owner})`;
-      // Tracked as in flight, so a slow dead letter is not started twice and stop() sees it.
-      const run = this.deadLetter(entryId, fields, reason, deliveries).finally(() =>
-        this.inFlight.delete(entryId),
-      );
-      this.inFlight.set(entryId, run);
-      await run;
-      return;
-    }
-    this.dispatch([entryId, fields], deliveries + 1);
-  }
 }
 
-/** Resolves true when `promise` settles before `deadline` (epoch ms), false at the deadline. Never rejects. */
-function untilDeadline(promise: Promise<unknown>, deadline: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.then(
-      () => true,
-      () => true,
-    ),
-    new Promise<boolean>(
-      (resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))),
-    ),
-  ]).finally(() => clearTimeout(timer));
-}
-
-const RECLAIM_PAGE = 100;
-/** Pages one reclaim pass reads at most (bounds a pass over a huge pending list). */
-const MAX_RECLAIM_PAGES = 10;
 const MAX_REMEMBERED_ERRORS = 10_000;
 
 interface AckBatch {

@@ -1,14 +1,7 @@
 import type { RedisClient } from '@shop/redis';
 
-/** `[id, [field, value, ...]]`; fields are null when the entry was trimmed away but is still pending. */
-export type StreamEntry = [id: string, fields: string[] | null];
-
-/** Entries of one stream from an `XREADGROUP`/`XREAD` reply (RESP2 shape). */
-export function entriesOf(reply: unknown): StreamEntry[] {
-  if (!Array.isArray(reply) || reply.length === 0) return [];
-  const [, entries] = reply[0] as [string, StreamEntry[]];
-  return entries ?? [];
-}
+// The entry shape and reply parsing are the stream reader's (`@shop/redis`); re-exported for this lib.
+export { entriesOf, type StreamEntry } from '@shop/redis';
 
 /** How much of a stream to keep: by length (`MAXLEN ~`) or by age (`MINID ~`, from entry ids' time). */
 export interface StreamRetention {
@@ -34,20 +27,6 @@ export function xaddCapped(
   fields: string[],
 ): Promise<string | null> {
   return client.call('XADD', stream, ...trimArgs(retention), '*', ...fields) as Promise<string | null>;
-}
-
-/** `XCLAIM` (ioredis' typings only accept the full option list, so it is sent as a raw command). */
-export async function xclaim(
-  client: RedisClient,
-  stream: string,
-  group: string,
-  consumer: string,
-  minIdleMs: number,
-  entryId: string,
-  justId = false,
-): Promise<StreamEntry[]> {
-  const args = [stream, group, consumer, String(minIdleMs), entryId, ...(justId ? ['JUSTID'] : [])];
-  return (await client.call('XCLAIM', ...args)) as StreamEntry[];
 }
 
 /**
