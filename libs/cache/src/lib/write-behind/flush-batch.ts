@@ -1,12 +1,10 @@
 import type { Logger } from '@nestjs/common';
-import type { RedisClient } from '@shop/redis';
+import type { RedisClient, StreamEntry } from '@shop/redis';
 import type { Counter } from 'prom-client';
 import { deserialize } from '../serializer/serializer';
 import { persistIsolated, type KeyFailure } from './persist-isolated';
 import type { WriteBehindItem } from './write-behind-options';
 import { DEAD_LETTER, SETTLE } from './write-behind-scripts';
-
-export type StreamEntry = [id: string, fields: string[] | null];
 
 /** What a flush needs of its queue. */
 export interface FlushContext<T> {
@@ -16,8 +14,6 @@ export interface FlushContext<T> {
   latest: string;
   dead: string;
   group: string;
-  instanceId: string;
-  claimIdleMs: number;
   maxDeliveries: number;
   maxDeadLetters: number;
   persist: (batch: Array<WriteBehindItem<T>>) => Promise<void>;
@@ -60,25 +56,13 @@ export class BatchFlusher<T> {
       }
     });
     let succeeded = 0;
+    // A slow store must not look like a dead consumer: while this runs, the stream reader keeps the
+    // batch's claim fresh, so no other instance takes it over. (A consumer frozen as a whole - GC,
+    // SIGSTOP - cannot; then the fencing sequence is what keeps its late write from landing last.)
     if (batch.length > 0) {
-      // A slow store must not look like a dead consumer: keep the batch's claim fresh while it persists,
-      // so no other instance takes it over. (A consumer frozen as a whole - GC, SIGSTOP - cannot; then
-      // the fencing sequence is what keeps its late write from landing last.)
-      const ids = entries.map(([id]) => id);
-      const keepAlive = setInterval(
-        () =>
-          void writer
-            .call('XCLAIM', this.c.stream, this.c.group, this.c.instanceId, '0', ...ids, 'JUSTID')
-            .catch(() => undefined),
-        Math.max(50, Math.floor(this.c.claimIdleMs / 3)),
-      );
-      try {
-        const outcome = await persistIsolated(this.c.persist, batch);
-        succeeded = outcome.succeeded;
-        for (const [key, failure] of outcome.failed) failed.set(key, failure);
-      } finally {
-        clearInterval(keepAlive);
-      }
+      const outcome = await persistIsolated(this.c.persist, batch);
+      succeeded = outcome.succeeded;
+      for (const [key, failure] of outcome.failed) failed.set(key, failure);
     }
     const persisted = batch.filter((b) => !failed.has(b.key));
     const settled = entries.filter(([, f]) => !failed.has(keyOf(f)));

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { ensureGroup, reconnectDelay, type RedisClient } from '@shop/redis';
+import { StreamGroupReader, type RedisClient, type StreamEntry } from '@shop/redis';
 import { register as globalRegistry, type Counter, type Gauge } from 'prom-client';
 import { serialize } from '../serializer/serializer';
-import { BatchFlusher, type StreamEntry } from './flush-batch';
+import { BatchFlusher } from './flush-batch';
 import { deadLetterCounter, queueGauge, SCRAPE_TIMEOUT_MS } from './write-behind-metrics';
 import {
   resolveWriteBehindOptions,
@@ -55,13 +55,9 @@ export class WriteBehindQueue<T> {
   private readonly pending: Gauge;
   private readonly deadLetters: Counter;
   private reader?: RedisClient;
-  private running = false;
-  private loop?: Promise<void>;
+  private groupReader?: StreamGroupReader;
   private refreshing?: Promise<void>;
-  private wake?: () => void;
   private readonly conditional: ConditionalWrites<T>;
-  /** The client the loop awaits a read or claim on, if it does (see `stop`). */
-  private parkedOn?: RedisClient;
 
   constructor(options: WriteBehindOptions<T>) {
     this.o = resolveWriteBehindOptions(options);
@@ -173,45 +169,8 @@ export class WriteBehindQueue<T> {
   }
 
   async start(): Promise<void> {
-    await ensureGroup(this.o.connections.shared('data', 'background'), this.stream, this.group);
-    this.reader = this.o.connections.dedicated('data', 'background', `write-behind-${this.o.name}`);
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  /**
-   * Stops reading and waits for the batch in progress (persisted and acked), at most `drainTimeoutMs`,
-   * also with Redis down or `persist` stuck. A batch not settled by then stays pending: another consumer
-   * (or this one after a restart) takes it over, and the fencing sequence makes a late write harmless.
-   */
-  async stop(): Promise<void> {
-    const deadline = Date.now() + this.o.drainTimeoutMs;
-    this.running = false;
-    this.wake?.();
-    // A read or claim queued on a connection that is down resolves only after a reconnect: nothing to
-    // wait for (entries stay pending for the next consumer), and waiting would spend the whole deadline.
-    if (this.loop && !(this.parkedOn && this.parkedOn.status !== 'ready')) {
-      const drained = await withinMs(
-        this.loop.then(() => true),
-        this.o.drainTimeoutMs,
-      );
-      if (!drained)
-        this.log.warn({
-          msg: 'write-behind stop: drain deadline passed; the batch in progress stays pending for reclaim',
-          queue: this.o.name,
-          drainTimeoutMs: this.o.drainTimeoutMs,
-        });
-    }
-    const reader = this.reader;
-    this.reader = undefined;
-    // Closing the reader also ends an XREADGROUP queued while Redis is down. Bounded by what is left of
-    // the deadline: a client that is reconnecting emits no 'end', and release() would wait its full
-    // shutdown timeout for one (the socket is dropped at once either way).
-    if (reader) await withinMs(this.o.connections.release(reader), Math.max(50, deadline - Date.now()));
-  }
-
-  private async run(): Promise<void> {
     const writer = this.o.connections.shared('data', 'background');
+    const reader = this.o.connections.dedicated('data', 'background', `write-behind-${this.o.name}`);
     const flusher = new BatchFlusher<T>({
       ...this.o,
       writer,
@@ -223,85 +182,73 @@ export class WriteBehindQueue<T> {
       deadLetters: this.deadLetters,
       log: this.log,
     });
-    // First, what this consumer left unacked before a restart, read forward from `ownCursor` (from '0'
-    // each time, a key that failed would be re-read at once instead of after `claimIdleMs`).
-    let ownCursor: string | undefined = '0';
-    let lastClaim = 0;
-    // XAUTOCLAIM scans at most 10 x COUNT pending entries per call; a sweep goes on from the cursor it
-    // returns until that is back at 0-0, so idle entries behind many fresh ones are reached too.
-    let claimCursor = '0-0';
-    let failures = 0;
-    while (this.running) {
-      try {
-        let entries: StreamEntry[] = [];
-        if (claimCursor !== '0-0' || Date.now() - lastClaim > this.o.claimIdleMs / 2) {
-          if (claimCursor === '0-0') lastClaim = Date.now();
-          // Redis >= 7 drops entries deleted meanwhile from the PEL itself; 6.2 returns them with null
-          // fields, and those go to flush too so they get acked.
-          this.parkedOn = writer;
-          const [next, claimed] = (await writer
-            .xautoclaim(
-              this.stream,
-              this.group,
-              this.o.instanceId,
-              this.o.claimIdleMs,
-              claimCursor,
-              'COUNT',
-              this.o.batchSize,
-            )
-            .finally(() => (this.parkedOn = undefined))) as [string, StreamEntry[]];
-          claimCursor = next;
-          entries = claimed;
-        }
-        if (entries.length === 0) {
-          const args = ['GROUP', this.group, this.o.instanceId, 'COUNT', String(this.o.batchSize)];
-          if (ownCursor === undefined) args.push('BLOCK', String(this.o.blockMs));
-          args.push('STREAMS', this.stream, ownCursor ?? '>');
-          this.parkedOn = this.reader;
-          const reply = (await (this.reader as RedisClient)
-            .call('XREADGROUP', ...args)
-            .finally(() => (this.parkedOn = undefined))) as Array<[string, StreamEntry[]]> | null;
-          entries = reply?.[0]?.[1] ?? [];
-          if (ownCursor !== undefined)
-            ownCursor = entries.length > 0 ? entries[entries.length - 1]?.[0] : undefined;
-        }
-        const cutAt = Date.now(); // writes from here on belong to the next batch
-        // No stats call per batch: the gauges measure in Redis when they are scraped.
-        if (entries.length > 0) await flusher.flush(entries);
-        failures = 0;
-        // The coalescing window (see `flushIntervalMs`): an empty read already waited in BLOCK, and
-        // after a full batch there is a backlog to catch up on.
-        const partial = entries.length > 0 && entries.length < this.o.batchSize;
-        if (partial && this.o.flushIntervalMs > 0 && this.running) {
-          const rest = cutAt + this.o.flushIntervalMs - Date.now();
-          if (rest > 0) await this.pause(rest);
-        }
-      } catch (err) {
-        if (!this.running) break;
-        // A data Redis restarted without its data (no AOF) has lost the group: recreate it, or no
-        // consumer would ever read again while writes keep being accepted.
-        if (String((err as Error).message).includes('NOGROUP'))
-          await ensureGroup(writer, this.stream, this.group).catch(() => undefined);
-        this.log.warn({
-          msg: 'write-behind batch failed; it stays pending and is retried',
-          queue: this.o.name,
-          error: (err as Error).message,
-        });
-        await this.pause(reconnectDelay(++failures, 2000));
-      }
+    // The reading - own pending entries first, takeover of idle consumers' entries, claim keep-alive
+    // while a batch persists, backoff, lost-group recovery, a bounded stop - is the stream reader's, the
+    // same one the messaging transport consumes with. Batches are handled one at a time, so a key is
+    // never persisted by two batches of one consumer at once.
+    const groupReader = new StreamGroupReader({
+      reader,
+      writer,
+      stream: this.stream,
+      group: this.group,
+      consumer: this.o.instanceId,
+      slots: this.o.batchSize,
+      blockMs: this.o.blockMs,
+      claimIdleMs: this.o.claimIdleMs,
+      // Own failed keys are retried after claimIdleMs, like a dead consumer's: a failure here is the
+      // store's, and the split per key (persistIsolated) already retried it within the batch.
+      retryDelayMs: this.o.claimIdleMs,
+      reclaimIntervalMs: Math.max(1, Math.floor(this.o.claimIdleMs / 2)),
+      coalesceMs: this.o.flushIntervalMs,
+      handle: (entries) => this.flush(flusher, entries),
+      logger: this.log,
+      logContext: { queue: this.o.name },
+    });
+    try {
+      await groupReader.start();
+    } catch (err) {
+      await this.o.connections.release(reader);
+      throw err;
     }
+    this.reader = reader;
+    this.groupReader = groupReader;
   }
 
-  /** Sleeps `ms`, or less if `stop()` is called meanwhile. */
-  private pause(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
+  /**
+   * Stops reading and waits for the batch in progress (persisted and acked), at most `drainTimeoutMs`,
+   * also with Redis down or `persist` stuck. A batch not settled by then stays pending: another consumer
+   * (or this one after a restart) takes it over, and the fencing sequence makes a late write harmless.
+   */
+  async stop(): Promise<void> {
+    const deadline = Date.now() + this.o.drainTimeoutMs;
+    const groupReader = this.groupReader;
+    this.groupReader = undefined;
+    if (groupReader && !(await groupReader.stop(this.o.drainTimeoutMs)).drained)
+      this.log.warn({
+        msg: 'write-behind stop: drain deadline passed; the batch in progress stays pending for reclaim',
+        queue: this.o.name,
+        drainTimeoutMs: this.o.drainTimeoutMs,
+      });
+    const reader = this.reader;
+    this.reader = undefined;
+    // Closing the reader also ends an XREADGROUP queued while Redis is down. Bounded by what is left of
+    // the deadline: a client that is reconnecting emits no 'end', and release() would wait its full
+    // shutdown timeout for one (the socket is dropped at once either way).
+    if (reader) await withinMs(this.o.connections.release(reader), Math.max(50, deadline - Date.now()));
+  }
+
+  /** One batch; a rejection (nothing went through: the store is down, most likely) backs the reader off. */
+  private async flush(flusher: BatchFlusher<T>, entries: StreamEntry[]): Promise<void> {
+    try {
+      // No stats call per batch: the gauges measure in Redis when they are scraped.
+      await flusher.flush(entries);
+    } catch (err) {
+      this.log.warn({
+        msg: 'write-behind batch failed; it stays pending and is retried',
+        queue: this.o.name,
+        error: (err as Error).message,
+      });
+      throw err;
+    }
   }
 }
