@@ -1,3 +1,4 @@
+import { BackgroundLoop, untilDeadline } from '@shop/util';
 import { ensureGroup } from '../ensure-group';
 import { reconnectDelay } from '../client-profiles';
 import { planClaims, type ClaimPlan, type PendingRow } from './plan-claims';
@@ -7,7 +8,6 @@ import type {
   StreamGroupReaderOptions,
   StreamGroupReaderStopped,
 } from './stream-group-reader-options';
-import { untilDeadline } from './until-deadline';
 
 /**
  * The reliable reading of one stream by one consumer of one consumer group, shared by the messaging
@@ -37,8 +37,8 @@ export class StreamGroupReader {
   private readonly startedAt = new Map<string, number>();
   /** The batch being handled, for handlers that return one promise per batch (batches never overlap). */
   private batchInProgress?: Promise<void>;
-  private running = false;
-  private loop?: Promise<void>;
+  /** The read loop's lifecycle: `running`, a wait that stop() cuts short, a stop bounded by its deadline. */
+  private readonly loop = new BackgroundLoop(() => this.readLoop());
   private reclaimTimer?: NodeJS.Timeout;
   private keepAliveTimer?: NodeJS.Timeout;
   private reclaiming = false;
@@ -46,9 +46,6 @@ export class StreamGroupReader {
   private reclaimCursor = '-';
   /** True while the loop awaits XREADGROUP (see `stop`). */
   private parkedOnRead = false;
-  /** Resolves when `stop()` is called: wakes the loop out of a backoff or a wait for a free slot. */
-  private stopped: Promise<void> = Promise.resolve();
-  private signalStop: () => void = () => undefined; // stop() before start(): nothing to wake
   private readonly reclaimPage: number;
   private readonly coalesceMs: number;
 
@@ -84,9 +81,7 @@ export class StreamGroupReader {
 
   async start(): Promise<void> {
     await ensureGroup(this.o.writer, this.o.stream, this.o.group);
-    this.running = true;
-    this.stopped = new Promise<void>((resolve) => (this.signalStop = resolve));
-    this.loop = this.readLoop();
+    this.loop.start();
     this.reclaimTimer = setInterval(() => void this.reclaim(), this.o.reclaimIntervalMs);
     // The floor bounds the XCLAIM rate; below 75 ms of claimIdleMs a refresh can come too late.
     this.keepAliveTimer = setInterval(
@@ -102,14 +97,13 @@ export class StreamGroupReader {
    */
   async stop(drainMs: number): Promise<StreamGroupReaderStopped> {
     const deadline = Date.now() + drainMs;
-    this.running = false;
-    this.signalStop();
+    this.loop.halt();
     clearInterval(this.reclaimTimer);
     // A read queued on a connection that is down resolves only after a reconnect: nothing to wait for
     // (its entries stay pending); waiting would spend the whole deadline with Redis gone.
     let loopEnded = true;
     if (!(this.parkedOnRead && this.o.reader.status !== 'ready'))
-      loopEnded = await untilDeadline(this.loop ?? Promise.resolve(), deadline);
+      loopEnded = await this.loop.stop(deadline - Date.now());
     const running = [...this.inFlight.values()];
     const settled = await untilDeadline(Promise.allSettled(running), deadline);
     clearInterval(this.keepAliveTimer);
@@ -120,11 +114,11 @@ export class StreamGroupReader {
   private async readLoop(): Promise<void> {
     let pendingCursor: string | null = '0'; // own pending entries first, then new ones ('>')
     let failures = 0;
-    while (this.running) {
+    while (this.loop.running) {
       const free = this.o.slots - this.inFlight.size;
       if (free <= 0) {
         // Tracked runs never reject, so this waits for a free slot or for stop().
-        await Promise.race([...this.inFlight.values(), this.stopped]);
+        await Promise.race([...this.inFlight.values(), this.loop.halted]);
         continue;
       }
       let batchFailed = false;
@@ -144,7 +138,7 @@ export class StreamGroupReader {
           )
           .finally(() => (this.parkedOnRead = false));
         // Read after stop() was called: leave them pending (delivered to us, reclaimed by others).
-        if (!this.running) break;
+        if (!this.loop.running) break;
         const readAt = this.coalesceMs > 0 ? Date.now() : 0;
         const entries = entriesOf(reply);
         const own = pendingCursor !== null;
@@ -158,7 +152,7 @@ export class StreamGroupReader {
           if (readAt > 0 && entries.length > 0 && entries.length < free) await this.coalesce(readAt);
         }
       } catch (err) {
-        if (!this.running) break;
+        if (!this.loop.running) break;
         const message = (err as Error).message;
         if (message.includes('NOGROUP')) {
           await this.recoverGroup();
@@ -169,7 +163,7 @@ export class StreamGroupReader {
       }
       // The same capped, jittered backoff the Redis connections use; stop() cuts it short. A handler
       // that rejected its batch logged why (the store is down, most likely).
-      if (batchFailed && this.running) await this.pause(reconnectDelay(++failures, 2000));
+      if (batchFailed) await this.loop.wait(reconnectDelay(++failures, 2000));
     }
   }
 
@@ -218,12 +212,7 @@ export class StreamGroupReader {
   /** Waits out the rest of the coalescing window after a read that returned at `readAt`. */
   private async coalesce(readAt: number): Promise<void> {
     const rest = readAt + this.coalesceMs - Date.now();
-    if (rest > 0 && this.running) await this.pause(rest);
-  }
-
-  /** Sleeps `ms`, or less if `stop()` is called meanwhile. */
-  private pause(ms: number): Promise<unknown> {
-    return untilDeadline(this.stopped, Date.now() + ms);
+    if (rest > 0) await this.loop.wait(rest);
   }
 
   private recoverGroup(): Promise<void> {
@@ -254,11 +243,11 @@ export class StreamGroupReader {
    * stopped, so entries beyond the first page get their turn too; it stops when the slots are full.
    */
   private async reclaim(): Promise<void> {
-    if (this.reclaiming || !this.running) return;
+    if (this.reclaiming || !this.loop.running) return;
     this.reclaiming = true;
     try {
       const minIdle = Math.min(this.o.retryDelayMs, this.o.claimIdleMs);
-      for (let page = 0; page < MAX_RECLAIM_PAGES && this.running; page++) {
+      for (let page = 0; page < MAX_RECLAIM_PAGES && this.loop.running; page++) {
         const free = this.o.slots - this.inFlight.size;
         if (free <= 0) return;
         const rows = (await this.o.writer.xpending(
@@ -306,7 +295,7 @@ export class StreamGroupReader {
     // Redis 7 drops entries deleted meanwhile from the PEL itself; 6.2 returns them with null fields.
     const claimed = reply.filter((entry): entry is StreamEntry => entry !== null);
     // Claimed after stop() was called: left pending for the next owner.
-    if (claimed.length === 0 || !this.running) return this.running;
+    if (claimed.length === 0 || !this.loop.running) return this.loop.running;
     const counts = claimed.map(([id]) => plan.deliveries.get(id) ?? 1);
     const owners = claimed.map(([id]) => plan.owners.get(id) ?? '');
     const batch = this.deliver(claimed, counts, 'claimed', owners);

@@ -1,0 +1,81 @@
+import { untilDeadline } from './until-deadline';
+
+/**
+ * The lifecycle the workspace's background loops share (the stream group reader, the fan-out reader,
+ * the outbox relay): `start()` runs the body once at a time; `halt()` asks it to end and cuts a `wait()`
+ * short; `stop(timeoutMs)` also waits for the body, but never past its deadline, whatever the body is
+ * stuck on (a read on a hung Redis, a database that does not answer). The body checks `running` and
+ * sleeps with `wait()`; what it retries and how it backs off stay its own.
+ *
+ * @example
+ * const loop = new BackgroundLoop(async () => {
+ *   let failures = 0;
+ *   while (loop.running) {
+ *     try { await round(); failures = 0; } catch { await loop.wait(backoffMs(++failures, 50, 2000)); }
+ *   }
+ * });
+ * loop.start();
+ * if (!(await loop.stop(5000))) log.warn('a round was still in progress');
+ */
+export class BackgroundLoop {
+  private active = false;
+  private body?: Promise<void>;
+  private stopped: Promise<void> = Promise.resolve();
+  private signalStop: () => void = () => undefined;
+  private wakeUp?: () => void;
+
+  /** `run` must not reject: its errors are its own to log (a rejection only ends the loop). */
+  constructor(private readonly run: () => Promise<void>) {}
+
+  /** True from `start()` until `halt()`/`stop()`: the body goes on while it is. */
+  get running(): boolean {
+    return this.active;
+  }
+
+  /** Resolves once the loop is halted: for a body that races a wait of its own against the stop. */
+  get halted(): Promise<void> {
+    return this.stopped;
+  }
+
+  /** Starts the body; false (nothing done) if it is running already. */
+  start(): boolean {
+    if (this.active) return false;
+    this.active = true;
+    this.stopped = new Promise<void>((resolve) => (this.signalStop = resolve));
+    this.body = this.run().catch(() => undefined);
+    return true;
+  }
+
+  /** Sleeps `ms`, or less if the loop is halted or woken meanwhile. */
+  wait(ms: number): Promise<void> {
+    if (!this.active) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.wakeUp === done) this.wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+
+  /** Ends the current `wait()` at once (e.g. new work arrived). */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Asks the body to end: `running` turns false and a `wait()` returns at once. Does not wait. */
+  halt(): void {
+    this.active = false;
+    this.signalStop();
+    this.wake();
+  }
+
+  /** Halts, then waits for the body at most `timeoutMs`: true if it ended (or never ran), false at the deadline. */
+  async stop(timeoutMs: number): Promise<boolean> {
+    this.halt();
+    if (!this.body) return true;
+    return untilDeadline(this.body, Date.now() + timeoutMs);
+  }
+}
