@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { reconnectDelay, type RedisConnections, type RedisClient } from '@shop/redis';
+import { BackgroundLoop } from '@shop/util';
 import { decodeEnvelope, type Envelope } from '../envelope';
 import { entriesOf } from '../streams/stream-entries';
 
@@ -31,10 +32,8 @@ export interface FanOutOptions {
  * Used for live notifications and for cache-invalidation recovery.
  */
 export class FanOutReader {
-  private running = false;
-  private loop?: Promise<void>;
-  /** Wakes the loop out of its backoff when `stop()` is called. */
-  private wake?: () => void;
+  /** The read loop's lifecycle: `running`, a backoff that `stop()` cuts short, a bounded stop. */
+  private readonly loop = new BackgroundLoop(() => this.run());
   private reader?: RedisClient;
   private lastId: string;
   /** The '$' pin in flight (start() waits for it a bounded time, the loop until it is done). */
@@ -56,11 +55,10 @@ export class FanOutReader {
    * the first read that succeeds. With Redis up, entries written after `start()` resolves are read.
    */
   async start(): Promise<void> {
-    if (this.running) return;
+    if (this.loop.running) return;
     this.reader = this.o.connections.dedicated('data', 'background', 'fan-out');
-    this.running = true;
     this.pinning = this.pin();
-    this.loop = this.run();
+    this.loop.start();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.pinning.catch(() => undefined),
@@ -84,13 +82,10 @@ export class FanOutReader {
    * still running is not awaited past the deadline.
    */
   async stop(timeoutMs = 1000): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.wake?.();
+    if (!this.loop.running) return;
+    this.loop.halt();
     this.reader?.disconnect();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.loop, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-    clearTimeout(timer);
+    await this.loop.stop(timeoutMs);
     if (this.reader) await this.o.connections.release(this.reader);
   }
 
@@ -121,7 +116,7 @@ export class FanOutReader {
 
   private async run(): Promise<void> {
     let failures = 0;
-    while (this.running) {
+    while (this.loop.running) {
       try {
         if (this.lastId === '$') await (this.pinning ??= this.pin());
         const reply = await (this.reader as RedisClient).xread(
@@ -142,7 +137,7 @@ export class FanOutReader {
         const gapCheck =
           entries.length > 0 && this.o.onGap ? this.trimmedAfter(before).catch(() => true) : undefined;
         for (const [id, fields] of entries) {
-          if (!this.running) break;
+          if (!this.loop.running) break;
           this.lastId = id;
           if (!fields) continue;
           try {
@@ -156,10 +151,10 @@ export class FanOutReader {
             });
           }
         }
-        if ((await gapCheck) && this.running) await this.gap(before);
+        if ((await gapCheck) && this.loop.running) await this.gap(before);
       } catch (err) {
         this.pinning = undefined;
-        if (!this.running) break;
+        if (!this.loop.running) break;
         failures++;
         this.log.warn({
           msg: 'fan-out read failed, retrying',
@@ -167,13 +162,7 @@ export class FanOutReader {
           error: (err as Error).message,
         });
         // The same capped, jittered backoff the Redis connections use; stop() cuts it short.
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, reconnectDelay(failures, 2000));
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        await this.loop.wait(reconnectDelay(failures, 2000));
       }
     }
   }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { RedisConnections } from '@shop/redis';
+import { BackgroundLoop } from '@shop/util';
 import { sql, type Kysely } from 'kysely';
 import { encode, type Envelope } from '../envelope';
 import { streamNames } from '../streams/stream-names';
@@ -54,10 +55,9 @@ type RowOutcome = 'published' | 'failed';
 export class OutboxRelay {
   private readonly o: Required<OutboxRelayOptions>;
   private readonly log = new Logger('OutboxRelay');
-  private running = false;
   private stopRequested = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  /** Rounds in the background: `running`, a pause that `nudge()`/`stop()` cut short, a bounded stop. */
+  private readonly loop = new BackgroundLoop(() => this.run());
 
   constructor(options: OutboxRelayOptions) {
     this.o = {
@@ -76,10 +76,9 @@ export class OutboxRelay {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.loop.running) return;
     this.stopRequested = false;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /**
@@ -88,27 +87,15 @@ export class OutboxRelay {
    * publish-once marker keeps a late `XADD` from appearing twice).
    */
   async stop(timeoutMs = this.o.drainTimeoutMs): Promise<void> {
-    this.running = false;
     this.stopRequested = true;
-    this.wake?.();
-    const loop = this.loop;
-    if (!loop) return;
-    let timer: NodeJS.Timeout | undefined;
-    const finished = await Promise.race([
-      loop.then(() => true),
-      new Promise<false>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (!finished) {
+    if (!(await this.loop.stop(timeoutMs))) {
       this.log.warn({ msg: 'outbox relay stopped with a round still in progress', timeoutMs });
     }
   }
 
   /** Publishes now instead of at the next round (after a commit, to cut latency). */
   nudge(): void {
-    this.wake?.();
+    this.loop.wake();
   }
 
   /** Runs rounds until a round finds nothing to publish; returns the rows published. */
@@ -262,7 +249,7 @@ export class OutboxRelay {
   private async rounds(): Promise<void> {
     let failures = 0;
     let lastPrune = Date.now();
-    while (this.running) {
+    while (this.loop.running) {
       let published = 0;
       try {
         published = await this.round();
@@ -275,17 +262,11 @@ export class OutboxRelay {
         failures++;
         this.log.warn({ msg: 'outbox round failed, retrying', error: describeFailure(err) });
       }
-      if ((published < this.o.batchSize || failures > 0) && this.running) {
+      if (published < this.o.batchSize || failures > 0) {
         // Back off while rounds keep failing (Redis or the database down), up to the lease.
-        const pause =
-          failures > 0 ? retryDelay(failures, this.o.intervalMs, this.o.leaseMs) : this.o.intervalMs;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pause);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        await this.loop.wait(
+          failures > 0 ? retryDelay(failures, this.o.intervalMs, this.o.leaseMs) : this.o.intervalMs,
+        );
       }
     }
   }
