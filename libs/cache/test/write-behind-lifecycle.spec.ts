@@ -119,9 +119,10 @@ describe('write-behind: start, stop, scrape', () => {
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
-  it('the takeover sweep follows the XAUTOCLAIM cursor past entries a live consumer holds', async () => {
+  it('the takeover sweep follows its pending-list cursor past entries a live consumer holds', async () => {
     // 25 entries held by a live consumer (its persist hangs; its keep-alive keeps them fresh), then 5 of a
-    // consumer that died. XAUTOCLAIM COUNT 2 scans 20 PEL entries per call: a sweep that restarts at 0-0
+    // consumer that died. A sweep reads the pending list a page at a time (XPENDING, then XCLAIM of the
+    // idle ones; the old XAUTOCLAIM COUNT 2 scanned 20 per call): one that restarts at the beginning
     // never gets past the live ones.
     for (let k = 0; k < 30; k++) await h.producer.write(`k-${k}`, k);
     let release!: () => void;
