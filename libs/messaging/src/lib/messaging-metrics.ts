@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, register as globalRegistry, type Registry } from 'prom-client';
-import { metricOnce } from '@shop/util';
+import { collectBuffered, metricOnce } from '@shop/util';
 
 /**
  * Sources of the in-flight gauge, read when Prometheus scrapes (no update per message). Several
@@ -38,6 +38,10 @@ export function messagingMetrics(registry: Registry = globalRegistry) {
           help: 'Stream entries handled, by outcome (ack, retry, dead_letter, expired)',
           labelNames: ['stream', 'outcome'],
           registers,
+          // Per-message counts go through a CounterBuffer (a child's inc() hashes its labels each call).
+          collect() {
+            collectBuffered(this);
+          },
         }),
       registry,
     ),
@@ -84,6 +88,10 @@ export function messagingMetrics(registry: Registry = globalRegistry) {
           help: 'Commands and events written, by kind and outcome',
           labelNames: ['kind', 'outcome'],
           registers,
+          // Per-message counts go through a CounterBuffer (a child's inc() hashes its labels each call).
+          collect() {
+            collectBuffered(this);
+          },
         }),
       registry,
     ),

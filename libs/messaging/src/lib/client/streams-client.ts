@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { coalesceWrites, whenReady, type RedisClient } from '@shop/redis';
+import { CounterBuffer } from '@shop/util';
 import { isCluster } from '../streams/is-cluster';
 import { encode, newMessageId, type Envelope, type ReplyEnvelope } from '../envelope';
 import { MessagingError, writeFailureCode, type MessagingErrorCode } from '../errors';
@@ -52,7 +53,7 @@ export class RedisStreamsClient extends ClientProxy implements OnApplicationShut
     this.o = { ...messagingDefaults, ...options };
     this.metrics = messagingMetrics(options.registry);
     this.replyStream = streamNames.replies(options.connections.keys, options.service, options.instanceId);
-    this.sentCommandOk = this.metrics.sent.labels({ kind: 'command', outcome: 'ok' });
+    this.sentCommandOk = new CounterBuffer(this.metrics.sent).child({ kind: 'command', outcome: 'ok' });
     this.trims = new TrimThrottle(this.o.trimIntervalMs, (stream, err) =>
       this.log.warn({ msg: 'stream trim failed', stream, error: err.message }),
     );

@@ -6,6 +6,7 @@ import {
   type RedisClient,
   type StreamEntry,
 } from '@shop/redis';
+import { CounterBuffer } from '@shop/util';
 import { decodeEnvelope, UndecodableMessageError, type Envelope } from '../envelope';
 import type { MessagingMetrics } from '../messaging-metrics';
 import { maintainGroup } from './group-maintenance';
@@ -80,9 +81,12 @@ export class GroupConsumer {
   // Labelled children are looked up once, not hashed again for every message.
   private readonly durationChild: { startTimer(): () => void };
   private readonly handledChildren = new Map<string, { inc(): void }>();
+  /** Handled counts in plain numbers, handed to the counter at each scrape. */
+  private readonly handledCounts: CounterBuffer<'stream' | 'outcome'>;
 
   constructor(private readonly o: GroupConsumerOptions) {
     this.durationChild = o.metrics.duration.labels({ stream: o.stream });
+    this.handledCounts = new CounterBuffer(o.metrics.handled);
     this.coalesce = o.coalesce ?? [o.writer];
     this.reader = new StreamGroupReader({
       reader: o.reader,
@@ -104,7 +108,7 @@ export class GroupConsumer {
   private handledChild(outcome: string): { inc(): void } {
     let child = this.handledChildren.get(outcome);
     if (!child) {
-      child = this.o.metrics.handled.labels({ stream: this.o.stream, outcome });
+      child = this.handledCounts.child({ stream: this.o.stream, outcome });
       this.handledChildren.set(outcome, child);
     }
     return child;
