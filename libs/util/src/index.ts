@@ -1,9 +1,11 @@
 export { BackgroundLoop } from './lib/background-loop';
+export { CodedError, isCodedError } from './lib/coded-error';
 export { CounterBuffer, collectBuffered } from './lib/counter-buffer';
 export { SharedTimeout } from './lib/shared-timeout';
 export { backoffMs } from './lib/backoff';
 export { metricOnce } from './lib/metric-once';
 export { redactUrl } from './lib/redact-url';
+export { statusMap, type StatusOf } from './lib/status-map';
 export { toMs, type Duration, type DurationRules } from './lib/duration';
 export { untilDeadline } from './lib/until-deadline';
 export { withTimeout } from './lib/with-timeout';
