@@ -1,9 +1,9 @@
+import { CodedError } from '@shop/util';
+
 /** Thrown when a value cannot become part of a Redis key. */
-export class InvalidKeyPartError extends Error {
-  readonly code = 'E_INVALID_KEY_PART';
+export class InvalidKeyPartError extends CodedError<'E_INVALID_KEY_PART'> {
   constructor(part: unknown, reason: string) {
-    super(`invalid key part ${JSON.stringify(String(part)).slice(0, 80)}: ${reason}`);
-    this.name = 'InvalidKeyPartError';
+    super('E_INVALID_KEY_PART', `invalid key part ${JSON.stringify(String(part)).slice(0, 80)}: ${reason}`);
   }
 }
 

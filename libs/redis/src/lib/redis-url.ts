@@ -1,5 +1,5 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import { redactUrl as redactCredentials } from '@shop/util';
+import { CodedError, redactUrl as redactCredentials } from '@shop/util';
 
 /** Where and how to reach one Redis deployment, parsed from a URL. */
 export type RedisEndpoint =
@@ -26,11 +26,9 @@ export interface RedisAuth {
 }
 
 /** Thrown for a URL that cannot name a Redis deployment; the message says what is wrong. */
-export class InvalidRedisUrlError extends Error {
-  readonly code = 'E_INVALID_REDIS_URL';
+export class InvalidRedisUrlError extends CodedError<'E_INVALID_REDIS_URL'> {
   constructor(url: string, reason: string) {
-    super(`invalid Redis URL "${redactUrl(url)}": ${reason}`);
-    this.name = 'InvalidRedisUrlError';
+    super('E_INVALID_REDIS_URL', `invalid Redis URL "${redactUrl(url)}": ${reason}`);
   }
 }
 
