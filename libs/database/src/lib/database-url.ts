@@ -1,15 +1,13 @@
-import { redactUrl } from '@shop/util';
+import { CodedError, redactUrl } from '@shop/util';
 
 /** Where the data lives: an embedded SQLite file or a PostgreSQL server. */
 export type DatabaseTarget =
   { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; connectionString: string };
 
 /** Thrown for a `DATABASE_URL` that names no supported database. */
-export class InvalidDatabaseUrlError extends Error {
-  readonly code = 'E_INVALID_DATABASE_URL';
+export class InvalidDatabaseUrlError extends CodedError<'E_INVALID_DATABASE_URL'> {
   constructor(url: string, reason: string) {
-    super(`invalid database URL "${redactUrl(url, ['password'])}": ${reason}`);
-    this.name = 'InvalidDatabaseUrlError';
+    super('E_INVALID_DATABASE_URL', `invalid database URL "${redactUrl(url, ['password'])}": ${reason}`);
   }
 }
 

@@ -7,17 +7,17 @@ import {
   type Migration,
   type TableMetadata,
 } from 'kysely';
+import { CodedError } from '@shop/util';
 import { withFileLock } from './file-lock';
 
 /** Thrown when a migration fails; names the migration and keeps the database error as `cause`. */
-export class MigrationFailedError extends Error {
-  readonly code = 'E_MIGRATION_FAILED';
+export class MigrationFailedError extends CodedError<'E_MIGRATION_FAILED'> {
   constructor(migration: string | undefined, cause: unknown) {
     super(
+      'E_MIGRATION_FAILED',
       `migration ${migration ?? '(unknown)'} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     );
-    this.name = 'MigrationFailedError';
   }
 }
 
