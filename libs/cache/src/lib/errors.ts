@@ -1,3 +1,5 @@
+import { CodedError } from '@shop/util';
+
 /** Codes of the cache's errors (`err.code`). */
 export type CacheErrorCode =
   | 'E_ENTRY_TOO_LARGE'
@@ -9,12 +11,5 @@ export type CacheErrorCode =
   /** `deleteByPattern`/`deleteByPrefix` could not finish in L2 (L1 was still dropped everywhere). */
   | 'E_PATTERN_DELETE_FAILED';
 
-export class CacheError extends Error {
-  constructor(
-    readonly code: CacheErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CacheError';
-  }
-}
+/** An error of the cache: `code` says which, the message what and where. */
+export class CacheError extends CodedError<CacheErrorCode> {}

@@ -1,4 +1,5 @@
 import type { RedisConnections } from '@shop/redis';
+import { CodedError } from '@shop/util';
 import type { Registry } from 'prom-client';
 
 /** One key handed to `persist`: its latest value and the sequence that fences the store write. */
@@ -108,31 +109,29 @@ export interface WriteBehindStats {
 }
 
 /** `write()` refused a new key because `maxPendingKeys` keys already wait (backpressure; nothing was stored). */
-export class WriteBehindFullError extends Error {
-  readonly code = 'E_WRITE_BEHIND_FULL' as const;
-
+export class WriteBehindFullError extends CodedError<'E_WRITE_BEHIND_FULL'> {
   constructor(
     readonly queue: string,
     readonly maxPendingKeys: number,
   ) {
     super(
+      'E_WRITE_BEHIND_FULL',
       `write-behind queue "${queue}" is full: ${maxPendingKeys} keys wait to be persisted (is the consumer running?)`,
     );
-    this.name = 'WriteBehindFullError';
   }
 }
 
 /** `write(key, value, { ifSeq })` found another sequence: the key changed since it was read. */
-export class WriteBehindConflictError extends Error {
-  readonly code = 'E_WRITE_BEHIND_CONFLICT' as const;
-
+export class WriteBehindConflictError extends CodedError<'E_WRITE_BEHIND_CONFLICT'> {
   constructor(
     readonly queue: string,
     readonly key: string,
     readonly expectedSeq: number,
     readonly currentSeq: number,
   ) {
-    super(`write-behind key "${key.slice(0, 80)}" of "${queue}" is at ${currentSeq}, not ${expectedSeq}`);
-    this.name = 'WriteBehindConflictError';
+    super(
+      'E_WRITE_BEHIND_CONFLICT',
+      `write-behind key "${key.slice(0, 80)}" of "${queue}" is at ${currentSeq}, not ${expectedSeq}`,
+    );
   }
 }
