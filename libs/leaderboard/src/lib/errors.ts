@@ -1,3 +1,5 @@
+import { CodedError } from '@shop/util';
+
 /** Codes of the leaderboard's errors (`err.code`). */
 export type LeaderboardErrorCode =
   /** Redis did not answer (down, timed out, loading, cluster down): answer from SQL and say so. */
@@ -11,16 +13,8 @@ export type LeaderboardErrorCode =
   /** The rebuild's lease expired before it finished (too slow a source); the live board is unchanged. */
   | 'E_LEADERBOARD_REBUILD_LOST';
 
-export class LeaderboardError extends Error {
-  constructor(
-    readonly code: LeaderboardErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'LeaderboardError';
-  }
-}
+/** An error of the leaderboard: `code` says which, the message what and where. */
+export class LeaderboardError extends CodedError<LeaderboardErrorCode> {}
 
 /**
  * Redis could not answer in time. Typed separately because it is the one error a caller is expected to
@@ -30,13 +24,11 @@ export class LeaderboardUnavailableError extends LeaderboardError {
   constructor(board: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     super('E_LEADERBOARD_UNAVAILABLE', `leaderboard ${board}: Redis unavailable (${reason})`, { cause });
-    this.name = 'LeaderboardUnavailableError';
   }
 }
 
 export class LeaderboardInputError extends LeaderboardError {
   constructor(message: string) {
     super('E_LEADERBOARD_INVALID_INPUT', message);
-    this.name = 'LeaderboardInputError';
   }
 }
