@@ -28,6 +28,14 @@ describe('statusMap', () => {
     expect(gone('E_GONE')).toBe(410);
   });
 
+  it('takes some codes of a union, and no code outside it', () => {
+    type WidgetCode = 'E_WIDGET_GONE' | 'E_WIDGET_BUSY' | 'E_WIDGET_BROKEN';
+    const widgetStatus = statusMap<WidgetCode>({ E_WIDGET_GONE: 410, E_WIDGET_BUSY: 409 }, 500);
+    expect(widgetStatus('E_WIDGET_BROKEN')).toBe(500);
+    // @ts-expect-error a code the union does not have (typecheck fails if this compiles)
+    statusMap<WidgetCode>({ E_WIDGET_GOEN: 410 }, 500);
+  });
+
   it('refuses a status that is not an HTTP status, naming it, when built', () => {
     expect(() => statusMap({ E_X: 5030 }, 500)).toThrow(/E_X.*5030/);
     expect(() => statusMap({ E_X: 404.5 }, 500)).toThrow(RangeError);
