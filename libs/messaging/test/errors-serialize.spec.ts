@@ -1,6 +1,7 @@
 import { BadRequestException, HttpException } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { DomainError, isDomainError, serializeHandlerError } from '../src';
+import { CodedError, isCodedError } from '@shop/util';
+import { DomainError, isDomainError, MessagingError, serializeHandlerError } from '../src';
 
 // Driver errors that carry a string `code` and internals in their message.
 const pgUniqueViolation = Object.assign(
@@ -57,6 +58,39 @@ describe('serializeHandlerError', () => {
     expect(serializeHandlerError(new RpcException({ code: 'E_BUSY', message: 'try later' }))).toEqual({
       reply: { code: 'E_REMOTE', remoteCode: 'E_BUSY', message: 'try later' },
       internal: false,
+    });
+  });
+
+  it('a coded error of a lib that is not a DomainError is internal too: being coded is not being deliberate', () => {
+    class StoreDownError extends CodedError<'E_STORE_DOWN'> {}
+    const err = new StoreDownError('E_STORE_DOWN', 'store at 10.20.30.40:6379 refused the write');
+    expect(isCodedError(err)).toBe(true);
+    expect(isDomainError(err)).toBe(false);
+    const { reply, internal } = serializeHandlerError(err);
+    expect(internal).toBe(true);
+    expect(reply).toMatchObject({ code: 'E_REMOTE', remoteCode: 'E_INTERNAL' });
+    expect(JSON.stringify(reply)).not.toMatch(/10\.20\.30\.40|E_STORE_DOWN/);
+  });
+
+  it('DomainError and MessagingError are coded errors named after their classes', () => {
+    const domain = new DomainError('E_ORDER_NOT_FOUND', 'order o-1 not found', 404);
+    const messaging = new MessagingError('E_TIMEOUT', 'no reply', undefined, undefined, 'm-1');
+    expect([isCodedError(domain), domain.name, domain.code]).toEqual([
+      true,
+      'DomainError',
+      'E_ORDER_NOT_FOUND',
+    ]);
+    expect([isCodedError(messaging), messaging.name, messaging.code]).toEqual([
+      true,
+      'MessagingError',
+      'E_TIMEOUT',
+    ]);
+    expect(messaging.toJSON()).toEqual({
+      code: 'E_TIMEOUT',
+      message: 'no reply',
+      remoteCode: undefined,
+      status: undefined,
+      messageId: 'm-1',
     });
   });
 

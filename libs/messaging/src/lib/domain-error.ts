@@ -1,5 +1,8 @@
+import { CodedError } from '@shop/util';
+
 /**
- * The brand of a deliberate domain error. `Symbol.for` so an error built by another copy of this lib
+ * The brand of a deliberate domain error. Its own, not `CodedError`'s: every lib's errors are coded, and
+ * only this one is meant for the caller. `Symbol.for` so an error built by another copy of this lib
  * (two bundles in one process) is still recognised, where `instanceof` would fail.
  */
 const DOMAIN_ERROR = Symbol.for('@shop/messaging/domain-error');
@@ -14,23 +17,22 @@ const DOMAIN_ERROR = Symbol.for('@shop/messaging/domain-error');
  * @example
  * throw new DomainError('E_ORDER_NOT_FOUND', `order ${id} not found`, 404);
  */
-export class DomainError extends Error {
+export class DomainError extends CodedError {
   readonly [DOMAIN_ERROR] = true;
 
   constructor(
     /** Stable, for clients to branch on: `E_<WHAT>` (e.g. `E_ORDER_NOT_FOUND`). */
-    readonly code: string,
+    code: string,
     message: string,
     /** The HTTP status it maps to, a 4xx: a domain error is the caller's to fix. @default 400 */
     readonly status = 400,
   ) {
-    super(message);
+    super(code, message);
     if (!/^E_[A-Z0-9_]+$/.test(code))
       throw new RangeError(`domain error code "${code}" must look like E_SOMETHING`);
     if (!Number.isInteger(status) || status < 400 || status > 499) {
       throw new RangeError(`domain error status must be a 4xx, got ${status}`);
     }
-    this.name = 'DomainError';
   }
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CodedError } from '@shop/util';
 
 /**
  * What travels in one stream entry (field `m`, JSON). Commands carry `replyTo` and a `deadline` (epoch
@@ -33,10 +34,9 @@ export function newMessageId(): string {
 }
 
 /** Thrown for an entry that is not an envelope; such entries go to the dead-letter stream at once. */
-export class UndecodableMessageError extends Error {
+export class UndecodableMessageError extends CodedError<'E_UNDECODABLE_MESSAGE'> {
   constructor(reason: string) {
-    super(`undecodable stream entry: ${reason}`);
-    this.name = 'UndecodableMessageError';
+    super('E_UNDECODABLE_MESSAGE', `undecodable stream entry: ${reason}`);
   }
 }
 

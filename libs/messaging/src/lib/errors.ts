@@ -1,3 +1,5 @@
+import { CodedError } from '@shop/util';
+
 /** Codes carried by every messaging error, so callers branch on `code`, not on message text. */
 export type MessagingErrorCode =
   | 'E_TIMEOUT' // no reply before the caller's deadline
@@ -8,9 +10,9 @@ export type MessagingErrorCode =
   | 'E_CLOSED'; // the client was closed while waiting
 
 /** An error of a `send()`/`emit()` over the Redis Streams transport. */
-export class MessagingError extends Error {
+export class MessagingError extends CodedError<MessagingErrorCode> {
   constructor(
-    readonly code: MessagingErrorCode,
+    code: MessagingErrorCode,
     message: string,
     /** For `E_REMOTE`: the handler's own error code (e.g. `E_VALIDATION`, `E_ORDER_NOT_FOUND`). */
     readonly remoteCode?: string,
@@ -22,8 +24,7 @@ export class MessagingError extends Error {
      */
     readonly messageId?: string,
   ) {
-    super(message);
-    this.name = 'MessagingError';
+    super(code, message);
   }
 
   toJSON(): Record<string, unknown> {
