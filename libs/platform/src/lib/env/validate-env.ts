@@ -1,13 +1,12 @@
 import { plainToInstance } from 'class-transformer';
 import { redactUrl } from '@shop/redis';
+import { CodedError } from '@shop/util';
 import { validateSync, type ValidationError } from 'class-validator';
 
 /** Thrown when the environment is invalid; `problems` lists every bad or missing variable. */
-export class EnvValidationError extends Error {
-  readonly code = 'E_INVALID_ENV';
+export class EnvValidationError extends CodedError<'E_INVALID_ENV'> {
   constructor(readonly problems: string[]) {
-    super(`invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'EnvValidationError';
+    super('E_INVALID_ENV', `invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 

@@ -6,7 +6,8 @@ import {
   type ArgumentsHost,
   type ExceptionFilter,
 } from '@nestjs/common';
-import { isDomainError, MessagingError } from '@shop/messaging';
+import { isDomainError, MessagingError, type MessagingErrorCode } from '@shop/messaging';
+import { statusMap } from '@shop/util';
 import type { Request, Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 
@@ -73,19 +74,31 @@ export class AllExceptionsFilter implements ExceptionFilter {
 }
 
 /**
- * A failed call to another service: Redis down or hung (the command was refused, or its write timed out
- * with the outcome unknown) -> 503, no reply in time -> 504, no handler -> 502; a remote validation or
- * domain error keeps its status (400, 404, 409...) and code.
+ * The status of a failed call to another service: Redis down or hung (the command was refused, or its
+ * write timed out with the outcome unknown) or the client closed -> 503, no reply in time -> 504; no
+ * handler, a remote failure and any code this table does not know -> 502, the other service's fault.
+ */
+const messagingStatusOf = statusMap<MessagingErrorCode>(
+  {
+    E_UNAVAILABLE: 503,
+    E_OUTCOME_UNKNOWN: 503,
+    E_CLOSED: 503,
+    E_TIMEOUT: 504,
+    E_NO_HANDLER: 502,
+    E_REMOTE: 502,
+  },
+  502,
+);
+
+/**
+ * A failed call to another service: the status of its code (`messagingStatusOf`), except for a remote
+ * validation or domain error, which keeps its own status (400, 404, 409...) and code.
  */
 function messagingErrorBody(error: MessagingError): ErrorBody {
   const status =
-    error.code === 'E_UNAVAILABLE' || error.code === 'E_OUTCOME_UNKNOWN' || error.code === 'E_CLOSED'
-      ? 503
-      : error.code === 'E_TIMEOUT'
-        ? 504
-        : error.code === 'E_REMOTE' && error.status && error.status < 500
-          ? error.status
-          : 502;
+    error.code === 'E_REMOTE' && error.status && error.status < 500
+      ? error.status
+      : messagingStatusOf(error.code);
   const message =
     status === 502 && error.remoteCode === 'E_INTERNAL' ? 'upstream service failed' : error.message;
   return { statusCode: status, error: httpReason(status), message, code: error.remoteCode ?? error.code };
