@@ -1,5 +1,5 @@
 import { CircuitBreaker, whenReady, type RedisClient } from '@shop/redis';
-import { CounterBuffer, SharedTimeout } from '@shop/util';
+import { CodedError, CounterBuffer, SharedTimeout } from '@shop/util';
 import { hash } from 'node:crypto';
 import { rateLimitMetrics, type RateLimitMetrics } from '../rate-limit-metrics';
 import { resolveRateLimitOptions } from '../rate-limit.module-definition';
@@ -15,9 +15,10 @@ import { LocalWindow } from './local-window';
 import { slidingCounterScript } from './sliding-counter.script';
 import { slidingWindowScript } from './sliding-window.script';
 
-class RedisUnavailableError extends Error {
+/** Redis could not decide (breaker open, timeout): `consume` decides without it, per policy's fail mode. */
+class RedisUnavailableError extends CodedError<'E_RATE_LIMIT_UNAVAILABLE'> {
   constructor(readonly reason: 'error' | 'timeout' | 'breaker-open') {
-    super(`rate limit: Redis ${reason}`);
+    super('E_RATE_LIMIT_UNAVAILABLE', `rate limit: Redis ${reason}`);
   }
 }
 
