@@ -1,12 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Cache } from '@shop/cache';
 import { counterOnce } from '@shop/platform';
+import { CodedError } from '@shop/util';
 
 /** Thrown to an event handler when the tags could not be bumped: the event stays pending and is retried. */
-export class ResponseInvalidationFailedError extends Error {
-  readonly code = 'E_RESPONSE_INVALIDATION_FAILED';
+export class ResponseInvalidationFailedError extends CodedError<'E_RESPONSE_INVALIDATION_FAILED'> {
   constructor(tags: string[]) {
-    super(`response cache tags not invalidated (cache Redis unreachable or timed out): ${tags.join(', ')}`);
+    super(
+      'E_RESPONSE_INVALIDATION_FAILED',
+      `response cache tags not invalidated (cache Redis unreachable or timed out): ${tags.join(', ')}`,
+    );
   }
 }
 

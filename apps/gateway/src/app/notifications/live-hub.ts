@@ -10,11 +10,19 @@ import { FanOutReader, streamNames } from '@shop/messaging';
 import { APP_ENV, counterOnce, gaugeOnce } from '@shop/platform';
 import { RedisConnections } from '@shop/redis';
 import { RedisSessionStore } from '@shop/sessions';
+import { CodedError } from '@shop/util';
 import type { GatewayEnv } from '../gateway-env';
 import type { SseConnection } from './sse-connection';
 
-/** Why a stream could not be added. */
-export class TooManyStreamsError extends Error {}
+/**
+ * Why a stream could not be added. No message of its own: the controller answers it with the limit,
+ * which this class does not know.
+ */
+export class TooManyStreamsError extends CodedError<'E_TOO_MANY_STREAMS'> {
+  constructor() {
+    super('E_TOO_MANY_STREAMS', '');
+  }
+}
 
 /**
  * This instance's live notification streams. One fan-out reader per instance reads every entry of the
