@@ -3,6 +3,7 @@ import { Cache, type WriteBehindItem } from '@shop/cache';
 import { ORDERS_EVENTS, type Order, type OrderStatus } from '@shop/contracts';
 import { InjectDatabase } from '@shop/database';
 import { insertOutboxEvent, newMessageId } from '@shop/messaging';
+import { CodedError } from '@shop/util';
 import { sql, type Kysely, type Transaction, type Updateable } from 'kysely';
 import { OrdersMetrics } from '../common/orders-metrics';
 import type { OrdersDb, OrderTable } from '../db/orders-db';
@@ -17,12 +18,14 @@ type PersistOutcome =
  * Thrown by `persist` when the states are committed but the order caches could not be told (the cache
  * Redis unreachable or timing out): the batch is not done, so it stays pending and is redelivered.
  */
-export class OrderCacheNotInvalidatedError extends Error {
-  readonly code = 'E_ORDER_CACHE_NOT_INVALIDATED';
+export class OrderCacheNotInvalidatedError extends CodedError<'E_ORDER_CACHE_NOT_INVALIDATED'> {
   constructor(orderIds: string[], reason: string) {
     const shown =
       orderIds.slice(0, 5).join(', ') + (orderIds.length > 5 ? ` and ${orderIds.length - 5} more` : '');
-    super(`order states persisted but their cache entries not invalidated (${reason}): ${shown}`);
+    super(
+      'E_ORDER_CACHE_NOT_INVALIDATED',
+      `order states persisted but their cache entries not invalidated (${reason}): ${shown}`,
+    );
   }
 }
 
