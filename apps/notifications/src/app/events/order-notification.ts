@@ -9,6 +9,7 @@ import {
   type OrderStatus,
 } from '@shop/contracts';
 import { KeyBuilder } from '@shop/redis';
+import { CodedError } from '@shop/util';
 import { formatCents } from './money';
 
 /** The order events that become notifications. */
@@ -35,10 +36,9 @@ export interface FeedNotification {
  * transport keeps the entry pending, retries it and dead-letters it with this message, so an operator
  * sees it instead of a silent skip.
  */
-export class InvalidOrderEventError extends Error {
+export class InvalidOrderEventError extends CodedError<'E_INVALID_ORDER_EVENT'> {
   constructor(pattern: string, problem: string) {
-    super(`cannot notify ${pattern}: ${problem}`);
-    this.name = 'InvalidOrderEventError';
+    super('E_INVALID_ORDER_EVENT', `cannot notify ${pattern}: ${problem}`);
   }
 }
 
