@@ -46,6 +46,8 @@ export class StreamGroupReader {
   private reclaimCursor = '-';
   /** True while the loop awaits XREADGROUP (see `stop`). */
   private parkedOnRead = false;
+  /** Wakes the loop while it waits for a free slot (called when a slot frees, and by `stop`). */
+  private slotFreed?: () => void;
   private readonly reclaimPage: number;
   private readonly coalesceMs: number;
 
@@ -75,6 +77,7 @@ export class StreamGroupReader {
       run.finally(() => {
         this.inFlight.delete(entryId);
         this.startedAt.delete(entryId);
+        this.freeSlot();
       }),
     );
   }
@@ -98,6 +101,7 @@ export class StreamGroupReader {
   async stop(drainMs: number): Promise<StreamGroupReaderStopped> {
     const deadline = Date.now() + drainMs;
     this.loop.halt();
+    this.freeSlot();
     clearInterval(this.reclaimTimer);
     // A read queued on a connection that is down resolves only after a reconnect: nothing to wait for
     // (its entries stay pending); waiting would spend the whole deadline with Redis gone.
@@ -117,8 +121,9 @@ export class StreamGroupReader {
     while (this.loop.running) {
       const free = this.o.slots - this.inFlight.size;
       if (free <= 0) {
-        // Tracked runs never reject, so this waits for a free slot or for stop().
-        await Promise.race([...this.inFlight.values(), this.loop.halted]);
+        // Waits for a free slot or for stop(). Not a race of the runs and the halt: each would leave a
+        // reaction on the promises still pending (the halt, a slow run) for every wait, until they settle.
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
         continue;
       }
       let batchFailed = false;
@@ -200,6 +205,7 @@ export class StreamGroupReader {
         }
       }
       if (this.batchInProgress === batch) this.batchInProgress = undefined;
+      this.freeSlot();
     });
     for (const [id] of entries) {
       this.inFlight.set(id, settled);
@@ -207,6 +213,14 @@ export class StreamGroupReader {
     }
     this.batchInProgress = batch;
     return batch;
+  }
+
+  /** Wakes the loop if it waits for a free slot. */
+  private freeSlot(): void {
+    const wake = this.slotFreed;
+    if (wake === undefined) return;
+    this.slotFreed = undefined;
+    wake();
   }
 
   /** Waits out the rest of the coalescing window after a read that returned at `readAt`. */
