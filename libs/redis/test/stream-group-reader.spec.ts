@@ -195,6 +195,40 @@ describe('StreamGroupReader against a real Redis', () => {
     expect(seenByB).toHaveLength(0);
   });
 
+  it('keeps the claim of entries handled longer than a short claimIdleMs, whatever the phase of the keep-alive timer they start at', async () => {
+    // claimIdleMs 60: the keep-alive runs at its 50 ms floor, so an entry must be refreshed at the first
+    // tick after which it could pass claimIdleMs, not only once it is a third of claimIdleMs old.
+    const { reader: a, seen } = reader('a', { claimIdleMs: 60, slots: 16 }, async (id) => {
+      await sleep(600);
+      await db.xack(STREAM, GROUP, id);
+    });
+    await a.start();
+    // What another instance's reclaim pass would see as taken over: a's entries idle claimIdleMs.
+    const seenIdle = new Set<string>();
+    let sweeping = true;
+    const sweep = (async () => {
+      while (sweeping) {
+        const rows = (await db.xpending(STREAM, GROUP, 'IDLE', 60, '-', '+', 100)) as Array<[string]>;
+        for (const [id] of rows) seenIdle.add(id);
+        await sleep(3);
+      }
+    })();
+    for (let n = 0; n < 12; n++) {
+      await add(n);
+      await sleep(4); // a reads them one by one: they start at every phase of a's keep-alive timer
+    }
+    await waitFor(
+      'a handled and acked all twelve',
+      async () => seen.length === 12 && (await pending()) === 0,
+      {
+        timeoutMs: 5000,
+      },
+    );
+    sweeping = false;
+    await sweep;
+    expect([...seenIdle]).toEqual([]);
+  });
+
   it('hands batches to a batch handler one at a time, and backs off and redelivers a rejected one', async () => {
     let running = 0;
     let most = 0;

@@ -50,11 +50,20 @@ export class StreamGroupReader {
   private slotFreed?: () => void;
   private readonly reclaimPage: number;
   private readonly coalesceMs: number;
+  /** How often the claim keep-alive runs. */
+  private readonly keepAliveMs: number;
+  /** Age from which a keep-alive run refreshes an entry's claim (see the constructor). */
+  private readonly refreshAgeMs: number;
 
   constructor(private readonly o: StreamGroupReaderOptions) {
     // A page holds at least a full batch, so one claim can fill every slot.
     this.reclaimPage = Math.max(RECLAIM_PAGE, o.slots);
     this.coalesceMs = o.coalesceMs ?? 0;
+    // The floor bounds the XCLAIM rate; with claimIdleMs at or below it a refresh can come too late.
+    this.keepAliveMs = Math.max(KEEP_ALIVE_FLOOR_MS, Math.floor(o.claimIdleMs / 3));
+    // An entry younger than this at one run is refreshed by the next at the latest, before it is
+    // claimIdleMs old: a third of claimIdleMs, less when the floor stretches the interval (0: every run).
+    this.refreshAgeMs = Math.max(0, o.claimIdleMs - 2 * this.keepAliveMs);
   }
 
   get inFlightCount(): number {
@@ -86,11 +95,7 @@ export class StreamGroupReader {
     await ensureGroup(this.o.writer, this.o.stream, this.o.group);
     this.loop.start();
     this.reclaimTimer = setInterval(() => void this.reclaim(), this.o.reclaimIntervalMs);
-    // The floor bounds the XCLAIM rate; below 75 ms of claimIdleMs a refresh can come too late.
-    this.keepAliveTimer = setInterval(
-      () => this.keepClaims(),
-      Math.max(KEEP_ALIVE_FLOOR_MS, Math.floor(this.o.claimIdleMs / 3)),
-    );
+    this.keepAliveTimer = setInterval(() => this.keepClaims(), this.keepAliveMs);
   }
 
   /**
@@ -237,12 +242,12 @@ export class StreamGroupReader {
 
   /**
    * Keeps the claims of long-running entries fresh (one `XCLAIM ... JUSTID` for all of them), so they
-   * never look idle to the reclaim pass of another instance. Entries started less than a third of
-   * `claimIdleMs` ago are fresh anyway (just delivered): most handlers end before they need it.
+   * never look idle to the reclaim pass of another instance. Entries started less than `refreshAgeMs`
+   * ago are fresh anyway (just delivered): most handlers end before they need it.
    */
   private keepClaims(): void {
     if (this.startedAt.size === 0) return;
-    const threshold = Date.now() - Math.floor(this.o.claimIdleMs / 3);
+    const threshold = Date.now() - this.refreshAgeMs;
     const ids: string[] = [];
     for (const [id, startedAt] of this.startedAt) if (startedAt <= threshold) ids.push(id);
     if (ids.length === 0) return;
