@@ -1,4 +1,4 @@
-export { BackgroundLoop } from './lib/background-loop';
+export { BackgroundLoop, type LoopRun } from './lib/background-loop';
 export { CodedError, isCodedError } from './lib/coded-error';
 export { CounterBuffer, collectBuffered } from './lib/counter-buffer';
 export { SharedTimeout } from './lib/shared-timeout';

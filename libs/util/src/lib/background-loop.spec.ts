@@ -57,6 +57,34 @@ describe('BackgroundLoop', () => {
     expect(await halted).toBe('halted');
   });
 
+  it('start() after a stop() that timed out runs one body at a time: the body left from before ends at its next check', async () => {
+    let bodies = 0;
+    let most = 0;
+    let release!: () => void;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const loop = new BackgroundLoop(async (run) => {
+      most = Math.max(most, ++bodies);
+      try {
+        while (run.running) {
+          await stuck; // the first body is stuck here (a read on a hung Redis) when stop() gives up
+          await loop.wait(5);
+        }
+      } finally {
+        bodies--;
+      }
+    });
+    loop.start();
+    expect(await loop.stop(20)).toBe(false);
+    expect(loop.start()).toBe(true);
+    release();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bodies).toBe(1);
+    expect(loop.running).toBe(true);
+    expect(await loop.stop(100)).toBe(true);
+    expect(bodies).toBe(0);
+    expect(most).toBe(2); // both were in progress at the restart; only one went on
+  });
+
   it('a body that rejects just ends; stop() of a loop never started returns at once', async () => {
     const failing = new BackgroundLoop(() => Promise.reject(new Error('boom')));
     failing.start();

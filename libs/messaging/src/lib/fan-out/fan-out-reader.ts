@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { reconnectDelay, type RedisConnections, type RedisClient } from '@shop/redis';
-import { BackgroundLoop } from '@shop/util';
+import { BackgroundLoop, type LoopRun } from '@shop/util';
 import { decodeEnvelope, type Envelope } from '../envelope';
 import { entriesOf } from '../streams/stream-entries';
 
@@ -33,7 +33,7 @@ export interface FanOutOptions {
  */
 export class FanOutReader {
   /** The read loop's lifecycle: `running`, a backoff that `stop()` cuts short, a bounded stop. */
-  private readonly loop = new BackgroundLoop(() => this.run());
+  private readonly loop = new BackgroundLoop((run) => this.run(run));
   private reader?: RedisClient;
   private lastId: string;
   /** The '$' pin in flight (start() waits for it a bounded time, the loop until it is done). */
@@ -114,9 +114,9 @@ export class FanOutReader {
     }
   }
 
-  private async run(): Promise<void> {
+  private async run(self: LoopRun): Promise<void> {
     let failures = 0;
-    while (this.loop.running) {
+    while (self.running) {
       try {
         if (this.lastId === '$') await (this.pinning ??= this.pin());
         const reply = await (this.reader as RedisClient).xread(
@@ -137,7 +137,7 @@ export class FanOutReader {
         const gapCheck =
           entries.length > 0 && this.o.onGap ? this.trimmedAfter(before).catch(() => true) : undefined;
         for (const [id, fields] of entries) {
-          if (!this.loop.running) break;
+          if (!self.running) break;
           this.lastId = id;
           if (!fields) continue;
           try {
@@ -151,10 +151,10 @@ export class FanOutReader {
             });
           }
         }
-        if ((await gapCheck) && this.loop.running) await this.gap(before);
+        if ((await gapCheck) && self.running) await this.gap(before);
       } catch (err) {
         this.pinning = undefined;
-        if (!this.loop.running) break;
+        if (!self.running) break;
         failures++;
         this.log.warn({
           msg: 'fan-out read failed, retrying',

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { RedisConnections } from '@shop/redis';
-import { BackgroundLoop } from '@shop/util';
+import { BackgroundLoop, type LoopRun } from '@shop/util';
 import { sql, type Kysely } from 'kysely';
 import { encode, type Envelope } from '../envelope';
 import { streamNames } from '../streams/stream-names';
@@ -57,7 +57,7 @@ export class OutboxRelay {
   private readonly log = new Logger('OutboxRelay');
   private stopRequested = false;
   /** Rounds in the background: `running`, a pause that `nudge()`/`stop()` cut short, a bounded stop. */
-  private readonly loop = new BackgroundLoop(() => this.run());
+  private readonly loop = new BackgroundLoop((run) => this.run(run));
 
   constructor(options: OutboxRelayOptions) {
     this.o = {
@@ -237,19 +237,19 @@ export class OutboxRelay {
       .execute();
   }
 
-  private async run(): Promise<void> {
+  private async run(self: LoopRun): Promise<void> {
     try {
-      await this.rounds();
+      await this.rounds(self);
     } finally {
       // A later drain() (a final flush after stop) publishes again.
       this.stopRequested = false;
     }
   }
 
-  private async rounds(): Promise<void> {
+  private async rounds(self: LoopRun): Promise<void> {
     let failures = 0;
     let lastPrune = Date.now();
-    while (this.loop.running) {
+    while (self.running) {
       let published = 0;
       try {
         published = await this.round();

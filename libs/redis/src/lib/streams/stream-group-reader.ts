@@ -1,4 +1,4 @@
-import { BackgroundLoop, untilDeadline } from '@shop/util';
+import { BackgroundLoop, untilDeadline, type LoopRun } from '@shop/util';
 import { ensureGroup } from '../ensure-group';
 import { reconnectDelay } from '../client-profiles';
 import { planClaims, type ClaimPlan, type PendingRow } from './plan-claims';
@@ -38,7 +38,7 @@ export class StreamGroupReader {
   /** The batch being handled, for handlers that return one promise per batch (batches never overlap). */
   private batchInProgress?: Promise<void>;
   /** The read loop's lifecycle: `running`, a wait that stop() cuts short, a stop bounded by its deadline. */
-  private readonly loop = new BackgroundLoop(() => this.readLoop());
+  private readonly loop = new BackgroundLoop((run) => this.readLoop(run));
   private reclaimTimer?: NodeJS.Timeout;
   private keepAliveTimer?: NodeJS.Timeout;
   private reclaiming = false;
@@ -120,10 +120,10 @@ export class StreamGroupReader {
     return { finished: running.length - abandoned, abandoned, drained: loopEnded && settled };
   }
 
-  private async readLoop(): Promise<void> {
+  private async readLoop(run: LoopRun): Promise<void> {
     let pendingCursor: string | null = '0'; // own pending entries first, then new ones ('>')
     let failures = 0;
-    while (this.loop.running) {
+    while (run.running) {
       const free = this.o.slots - this.inFlight.size;
       if (free <= 0) {
         // Waits for a free slot or for stop(). Not a race of the runs and the halt: each would leave a
@@ -148,7 +148,7 @@ export class StreamGroupReader {
           )
           .finally(() => (this.parkedOnRead = false));
         // Read after stop() was called: leave them pending (delivered to us, reclaimed by others).
-        if (!this.loop.running) break;
+        if (!run.running) break;
         const readAt = this.coalesceMs > 0 ? Date.now() : 0;
         const entries = entriesOf(reply);
         const own = pendingCursor !== null;
@@ -162,7 +162,7 @@ export class StreamGroupReader {
           if (readAt > 0 && entries.length > 0 && entries.length < free) await this.coalesce(readAt);
         }
       } catch (err) {
-        if (!this.loop.running) break;
+        if (!run.running) break;
         const message = (err as Error).message;
         if (message.includes('NOGROUP')) {
           await this.recoverGroup();
