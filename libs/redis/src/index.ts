@@ -1,6 +1,6 @@
 export { CircuitBreaker, type BreakerState } from './lib/circuit-breaker';
 export { reconnectDelay, type ClientProfile } from './lib/client-profiles';
-export { coalesceWrites } from './lib/coalesce-writes';
+export { coalesceWrites, MAX_COALESCED_COMMANDS } from './lib/coalesce-writes';
 export { ensureGroup } from './lib/ensure-group';
 export { keepSubscribed, type Subscription } from './lib/keep-subscribed';
 export { InvalidKeyPartError, KeyBuilder } from './lib/key-builder';
