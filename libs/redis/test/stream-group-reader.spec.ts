@@ -109,15 +109,22 @@ describe('StreamGroupReader against a real Redis', () => {
     return ids;
   }
 
-  it('reads its own pending entries first (left by a crash under the same name), then new ones', async () => {
+  it('reads its own pending entries first (left by a crash under the same name) with their delivery counts, then new ones', async () => {
     await db.xgroup('CREATE', STREAM, GROUP, '0', 'MKSTREAM');
     for (let n = 0; n < 3; n++) await add(n);
     const left = await leavePending('me', 2, 0);
+    // Two more restarts that read the first entry again and died before the ack: delivered 3 times.
+    for (let i = 0; i < 2; i++) await db.xreadgroup('GROUP', GROUP, 'me', 'COUNT', 1, 'STREAMS', STREAM, '0');
     const fresh = await add(3);
     const { reader: r, seen } = reader('me');
     await r.start();
     await waitFor('all four handled', async () => seen.length === 4 && (await pending()) === 0);
     expect(seen.slice(0, 2).map((s) => [s.id, s.origin])).toEqual(left.map((id) => [id, 'own-pending']));
+    // With their exact delivery counts, this one included (a crash loop is seen and can be dead-lettered).
+    expect(seen.slice(0, 2).map((s) => [s.deliveries, s.owner])).toEqual([
+      [4, 'me'],
+      [2, 'me'],
+    ]);
     expect(seen.slice(2).map((s) => s.origin)).toEqual(['new', 'new']);
     expect(seen[3]?.id).toBe(fresh);
   });

@@ -15,9 +15,10 @@ export type EntryOrigin = 'new' | 'own-pending' | 'claimed';
  * and returns a promise (the batch's slots are held until it settles, batches never overlap, and a
  * rejection backs the reader off: the write-behind queue). Whatever is not acked stays pending.
  *
- * `deliveries`: one number for every entry of the batch (1 for `new`; 2, a lower bound, for
- * `own-pending`), or one per entry for `claimed` (exact: Redis' count including this delivery), and then
- * `owners`: the consumer each entry was taken from (itself for a retry).
+ * `deliveries`: one number for every entry of the batch (1 for `new`), or one per entry for `claimed`
+ * and `own-pending` (Redis' count including this delivery; 2, a lower bound, for an own pending entry
+ * whose count could not be read), and then `owners`: the consumer each entry was taken from (itself for
+ * a retry and for its own pending entries).
  */
 export type StreamBatchHandler = (
   entries: StreamEntry[],

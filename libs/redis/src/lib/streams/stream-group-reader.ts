@@ -154,7 +154,14 @@ export class StreamGroupReader {
         const own = pendingCursor !== null;
         if (own) pendingCursor = entries.length > 0 ? (entries[entries.length - 1] as StreamEntry)[0] : null;
         if (entries.length > 0) {
-          const batch = this.deliver(entries, own ? 2 : 1, own ? 'own-pending' : 'new');
+          const batch = own
+            ? this.deliver(
+                entries,
+                await this.ownDeliveries(entries),
+                'own-pending',
+                this.selfOwners(entries),
+              )
+            : this.deliver(entries, 1, 'new');
           if (batch) batchFailed = await batch.then(FALSE, TRUE);
         }
         if (!batchFailed) {
@@ -175,6 +182,41 @@ export class StreamGroupReader {
       // that rejected its batch logged why (the store is down, most likely).
       if (batchFailed) await this.loop.wait(reconnectDelay(++failures, 2000));
     }
+  }
+
+  /**
+   * The delivery counts of own pending entries just read again (a history read counts as a delivery),
+   * one `XPENDING` per page, at start-up only. Without them a message that kills the process every
+   * time ran again at each restart under the same consumer name, forever: the count that sends it to
+   * the dead letter was looked at only by the reclaim pass, which never got its turn. When `XPENDING`
+   * fails, 2 (a lower bound) stands in and the reclaim pass keeps counting.
+   */
+  private async ownDeliveries(entries: StreamEntry[]): Promise<number[]> {
+    const first = (entries[0] as StreamEntry)[0];
+    const last = (entries[entries.length - 1] as StreamEntry)[0];
+    let rows: PendingRow[] = [];
+    try {
+      rows = (await this.o.writer.xpending(
+        this.o.stream,
+        this.o.group,
+        first,
+        last,
+        entries.length,
+        this.o.consumer,
+      )) as PendingRow[];
+    } catch (err) {
+      this.o.logger.warn({
+        msg: 'delivery counts of own pending entries unknown',
+        ...this.o.logContext,
+        error: (err as Error).message,
+      });
+    }
+    const counts = new Map(rows.map(([id, , , deliveries]) => [id, Number(deliveries)]));
+    return entries.map(([id]) => counts.get(id) ?? 2);
+  }
+
+  private selfOwners(entries: StreamEntry[]): string[] {
+    return entries.map(() => this.o.consumer);
   }
 
   /**
