@@ -79,6 +79,9 @@ describe('HttpCacheInterceptor across two app instances', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ item: 'reset' }),
     });
+    // The other instance must know the bumped tag version before a test reads there: until its bus
+    // message arrives, an entry stored under the new version looks invalidated to it (a spurious MISS).
+    await stack.synced();
     handlerRuns = 0;
   });
 

@@ -3,12 +3,25 @@ import { NestFactory } from '@nestjs/core';
 import { RedisModule } from '@shop/redis';
 import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
 import { Registry } from 'prom-client';
-import { CacheModule } from '../src';
+import { Cache, CacheModule } from '../src';
+
+/** Bus messages an app has received (`cache_bus_messages_total{direction="in"}`). */
+async function busMessagesIn(registry: Registry): Promise<number> {
+  const metric = registry.getSingleMetric('cache_bus_messages_total');
+  const values = metric ? (await metric.get()).values : [];
+  return values.find((v) => v.labels['direction'] === 'in')?.value ?? 0;
+}
 
 export interface HttpTestApps {
   redis: TestRedis;
   apps: INestApplication[];
   urls: string[];
+  /**
+   * Resolves once every other app has heard every invalidation app 0 published so far: app 0 publishes
+   * a marker, and messages of one sender arrive in order. For a test that invalidates on one instance
+   * and then needs the others to have applied it (the bus is asynchronous by design).
+   */
+  synced(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -31,16 +44,22 @@ export interface HttpTestAppsOptions {
 export async function startHttpTestApps(options: HttpTestAppsOptions): Promise<HttpTestApps> {
   const redis = await startTestRedis();
   const apps: INestApplication[] = [];
+  const registries: Registry[] = [];
   const dispose = async () => {
     await Promise.all(apps.map((a) => a.close()));
     await redis.dispose();
   };
   try {
     for (const instance of options.instances ?? ['one', 'two']) {
+      const registry = new Registry();
+      registries.push(registry);
       @Module({
         imports: [
           RedisModule.forRoot({ url: redis.url, keyPrefix: options.name, connectionName: instance }),
-          CacheModule.forRoot({ name: options.name, registry: new Registry() }),
+          CacheModule.forRoot({
+            name: options.name,
+            registry,
+          }),
         ],
         controllers: options.controllers,
       })
@@ -55,7 +74,16 @@ export async function startHttpTestApps(options: HttpTestAppsOptions): Promise<H
       'redis clients ready',
       async () => (await fetch(`${urls[0]}${options.readyPath}`)).status === 200,
     );
-    return { redis, apps, urls, dispose };
+    let markers = 0;
+    const synced = async () => {
+      const before = await Promise.all(registries.slice(1).map(busMessagesIn));
+      await apps[0].get(Cache).delete(`bus-sync-marker-${++markers}`);
+      await waitFor('the other instances heard the bus', async () => {
+        const now = await Promise.all(registries.slice(1).map(busMessagesIn));
+        return now.every((n, i) => n > (before[i] ?? 0));
+      });
+    };
+    return { redis, apps, urls, synced, dispose };
   } catch (err) {
     await dispose();
     throw err;
