@@ -1,17 +1,12 @@
 import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
 import type { Registry } from 'prom-client';
 import { CacheError } from '../src';
-import { makeCache } from './helpers';
+import { busMessages, makeCache } from './helpers';
 
 /** The bus channel of the cache named `test` under key prefix `ct` (what `makeCache` builds). */
 const CHANNEL = 'ct:cache-bus:test';
 // Twelve stars: exponential for a backtracking RegExp over keys holding a run of 'a's.
 const PATHOLOGICAL = '*a*a*a*a*a*a*a*a*a*a*a*a*b';
-
-async function rejectedCount(registry: Registry): Promise<number> {
-  const metric = await registry.getSingleMetric('cache_bus_messages_total')?.get();
-  return metric?.values.find((v) => v.labels.direction === 'rejected')?.value ?? 0;
-}
 
 describe('deleteByPattern / deleteByPrefix: linear-time globs, validated on both ends of the bus', () => {
   let redis: TestRedis;
@@ -68,8 +63,7 @@ describe('deleteByPattern / deleteByPrefix: linear-time globs, validated on both
       await publisher.publish(CHANNEL, JSON.stringify({ s: 'foreign', q: 1, p: PATHOLOGICAL }));
       await publisher.publish(CHANNEL, JSON.stringify({ s: 'foreign', q: 2, k: ['probe'] }));
       await waitFor('b handled both messages', async () => {
-        const metric = await b.cache.options.registry?.getSingleMetric('cache_bus_messages_total')?.get();
-        return (metric?.values.find((v) => v.labels.direction === 'in')?.value ?? 0) >= 2;
+        return (await busMessages(b.cache.options.registry, 'in')) >= 2;
       });
     } finally {
       clearInterval(monitor);
@@ -89,7 +83,7 @@ describe('deleteByPattern / deleteByPrefix: linear-time globs, validated on both
       [3, 42],
     ] as const)
       await publisher.publish(CHANNEL, JSON.stringify({ s: 'foreign', q, p }));
-    await waitFor('three rejections counted', async () => (await rejectedCount(registry)) === 3);
+    await waitFor('three rejections counted', async () => (await busMessages(registry, 'rejected')) === 3);
     expect(await b.cache.get('user:1')).toBe(1);
     expect(b.cache.l1Stats.entries).toBe(1);
   });

@@ -1,7 +1,7 @@
 import { startTestRedisCluster, waitFor, type TestRedisCluster } from '@shop/testing';
 import { spawnSync } from 'node:child_process';
 import type { Registry } from 'prom-client';
-import { makeCache } from './helpers';
+import { busMessages, makeCache } from './helpers';
 
 function cli(port: number, ...args: string[]): string {
   return spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).stdout.trim();
@@ -30,11 +30,6 @@ function ownerOf(cluster: TestRedisCluster, slot: number): { port: number; id: s
     }
   }
   throw new Error(`no owner of slot ${slot}`);
-}
-
-async function busIn(registry: Registry): Promise<number> {
-  const metric = await registry.getSingleMetric('cache_bus_messages_total')?.get();
-  return metric?.values.find((v) => v.labels.direction === 'in')?.value ?? 0;
 }
 
 describe('Cache on a 3-master Redis Cluster', () => {
@@ -92,9 +87,9 @@ describe('Cache on a 3-master Redis Cluster', () => {
     const gaps: string[] = [];
     b.cache.on('gap', (reason: string) => gaps.push(reason));
     const registry = b.cache.options.registry as Registry;
-    const before = await busIn(registry);
+    const before = await busMessages(registry, 'in');
     for (let i = 0; i < 200; i++) await a.cache.set(`item:${i % 20}`, i);
-    await waitFor('b received all 200', async () => (await busIn(registry)) - before >= 200, {
+    await waitFor('b received all 200', async () => (await busMessages(registry, 'in')) - before >= 200, {
       timeoutMs: 10_000,
     });
     expect(gaps).toEqual([]);

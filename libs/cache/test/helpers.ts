@@ -27,6 +27,15 @@ export async function makeCache(url: string, id: string, options: Partial<CacheO
 
 export type TestCache = Awaited<ReturnType<typeof makeCache>>;
 
+/** Bus messages a cache's registry counted in one direction (`cache_bus_messages_total`). */
+export async function busMessages(
+  registry: Registry | undefined,
+  direction: 'in' | 'out' | 'rejected',
+): Promise<number> {
+  const metric = await registry?.getSingleMetric('cache_bus_messages_total')?.get();
+  return metric?.values.find((v) => v.labels['direction'] === direction)?.value ?? 0;
+}
+
 /**
  * A real Redis and two cache instances `a` and `b` for a describe block: started in `beforeAll`, closed
  * in `afterAll`. Read the fields inside tests (they are set once the hooks ran).

@@ -4,13 +4,7 @@ import { RedisModule } from '@shop/redis';
 import { startTestRedis, waitFor, type TestRedis } from '@shop/testing';
 import { Registry } from 'prom-client';
 import { Cache, CacheModule } from '../src';
-
-/** Bus messages an app has received (`cache_bus_messages_total{direction="in"}`). */
-async function busMessagesIn(registry: Registry): Promise<number> {
-  const metric = registry.getSingleMetric('cache_bus_messages_total');
-  const values = metric ? (await metric.get()).values : [];
-  return values.find((v) => v.labels['direction'] === 'in')?.value ?? 0;
-}
+import { busMessages } from './helpers';
 
 export interface HttpTestApps {
   redis: TestRedis;
@@ -76,10 +70,10 @@ export async function startHttpTestApps(options: HttpTestAppsOptions): Promise<H
     );
     let markers = 0;
     const synced = async () => {
-      const before = await Promise.all(registries.slice(1).map(busMessagesIn));
+      const before = await Promise.all(registries.slice(1).map((r) => busMessages(r, 'in')));
       await apps[0].get(Cache).delete(`bus-sync-marker-${++markers}`);
       await waitFor('the other instances heard the bus', async () => {
-        const now = await Promise.all(registries.slice(1).map(busMessagesIn));
+        const now = await Promise.all(registries.slice(1).map((r) => busMessages(r, 'in')));
         return now.every((n, i) => n > (before[i] ?? 0));
       });
     };
