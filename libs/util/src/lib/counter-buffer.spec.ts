@@ -1,4 +1,6 @@
 import { Counter, Registry } from 'prom-client';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { collectBuffered, CounterBuffer } from './counter-buffer';
 
 describe('CounterBuffer', () => {
@@ -28,6 +30,19 @@ describe('CounterBuffer', () => {
     expect(text).toContain('things_total{outcome="no"} 1');
     ok.inc();
     expect(await registry.metrics()).toContain('things_total{outcome="ok"} 8'); // nothing counted twice
+  });
+
+  it('keeps counting through a child whose buffer is no longer referenced (garbage collected)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const registry = new Registry();
+    const ok = new CounterBuffer(counter(registry)).child({ outcome: 'ok' }); // the documented use
+    for (let round = 0; round < 3; round++) {
+      await new Promise((resolve) => setImmediate(resolve)); // a WeakRef holds within one job only
+      gc();
+    }
+    ok.inc(3);
+    expect(await registry.metrics()).toContain('things_total{outcome="ok"} 3');
   });
 
   it('leaves the counter alone without buffers, and keeps direct increments', async () => {

@@ -26,7 +26,9 @@ export class CounterBuffer<L extends string> {
 
   /** A child of the counter for fixed labels; cache it, as with prom-client's own `labels()`. */
   child(labels: LabelValues<L>): { inc(n?: number): void } {
-    const slot = { labels, n: 0 };
+    // The slot holds its buffer: a child kept without its buffer (`new CounterBuffer(c).child(...)`)
+    // must keep the buffer alive, or its counts would go on into a slot no scrape flushes any more.
+    const slot = { labels, n: 0, buffer: this };
     this.slots.push(slot);
     return {
       inc: (n = 1) => {
