@@ -85,6 +85,16 @@ describe('serializer', () => {
     expect(() => serialize(cycle)).toThrow(TypeError);
   });
 
+  it('reads back a Date from a toJSON the fast path cannot see (non-enumerable, or on an array), as the replacer path does', () => {
+    const at = new Date(0);
+    // A non-enumerable toJSON (for...in skips it) and an array's own toJSON: JSON.stringify calls both.
+    const hiddenToJson = Object.defineProperty({ x: 1 }, 'toJSON', { value: () => ({ at }) });
+    const arrayToJson = Object.assign([1], { toJSON: () => ({ at }) });
+    for (const value of [hiddenToJson, arrayToJson]) {
+      expect(deserialize<{ at: Date }>(serialize(value)).at).toEqual(at);
+    }
+  });
+
   it('writes plain JSON values in the reviver-free form and tagged ones in the tagged form', () => {
     const plain = { id: 1, name: 'a', list: [1, 'b', null], nested: { ok: true } };
     expect(serialize(plain).startsWith('{"j":')).toBe(true);

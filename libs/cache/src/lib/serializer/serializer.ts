@@ -90,6 +90,9 @@ function isPlain(value: unknown, depth: number): boolean {
     case 'object': {
       if (value === null) return true;
       if (depth >= MAX_PLAIN_DEPTH) return false;
+      // JSON.stringify calls a toJSON for...in does not see (non-enumerable, or an array's own); what it
+      // returns is the replacer's to tag (a Date in it would come back as a string otherwise).
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) if (!isPlain(value[i], depth + 1)) return false;
         return true;
