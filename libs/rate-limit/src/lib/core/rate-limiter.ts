@@ -23,6 +23,8 @@ class RedisUnavailableError extends CodedError<'E_RATE_LIMIT_UNAVAILABLE'> {
 }
 
 const MAX_REMEMBERED_TAGS = 10_000;
+/** Longer identities are not remembered (see `tagOf`). */
+const MAX_REMEMBERED_IDENTITY_LENGTH = 256;
 
 /**
  * A sliding-window rate limiter over Redis: one Lua call per decision, whatever the number of policies.
@@ -208,6 +210,9 @@ export class RateLimiter {
     let tag = this.tags.get(identity);
     if (tag === undefined) {
       tag = hashIdentity(identity);
+      // A long identity (an API key header a client picks) is hashed each time: remembered, 10,000 of
+      // them would hold 10,000 times their length.
+      if (identity.length > MAX_REMEMBERED_IDENTITY_LENGTH) return tag;
       if (this.tags.size >= MAX_REMEMBERED_TAGS) this.tags.delete(this.tags.keys().next().value as string);
       this.tags.set(identity, tag);
     }
