@@ -45,6 +45,20 @@ describe('CounterBuffer', () => {
     expect(await registry.metrics()).toContain('things_total{outcome="ok"} 3');
   });
 
+  it('counts nothing from before registry.resetMetrics() or counter.reset(), scraped or not', async () => {
+    const registry = new Registry();
+    const c = counter(registry);
+    const ok = new CounterBuffer(c).child({ outcome: 'ok' });
+    ok.inc(4); // not scraped yet
+    registry.resetMetrics();
+    ok.inc();
+    expect(await registry.metrics()).toContain('things_total{outcome="ok"} 1');
+    ok.inc(2);
+    c.reset();
+    ok.inc();
+    expect(await registry.metrics()).toContain('things_total{outcome="ok"} 1');
+  });
+
   it('leaves the counter alone without buffers, and keeps direct increments', async () => {
     const registry = new Registry();
     const c = counter(registry);

@@ -20,7 +20,16 @@ export class CounterBuffer<L extends string> {
 
   constructor(private readonly counter: Counter<L>) {
     let set = buffers.get(counter);
-    if (!set) buffers.set(counter, (set = new Set()));
+    if (!set) {
+      buffers.set(counter, (set = new Set()));
+      // `counter.reset()` (and `registry.resetMetrics()`, which calls it) drops what is buffered too:
+      // kept, counts from before the reset would show up in the next scrape.
+      const reset = counter.reset.bind(counter);
+      counter.reset = () => {
+        for (const ref of buffers.get(counter) ?? []) ref.deref()?.discard();
+        reset();
+      };
+    }
     set.add(new WeakRef(this as CounterBuffer<string>));
   }
 
@@ -35,6 +44,11 @@ export class CounterBuffer<L extends string> {
         slot.n += n;
       },
     };
+  }
+
+  /** Drops the counts not yet handed to the counter (its `reset`). */
+  discard(): void {
+    for (const slot of this.slots) slot.n = 0;
   }
 
   /** Hands the counts so far to the counter (`collectBuffered` calls it before a scrape). */
